@@ -1,0 +1,5 @@
+from procedures.selectors import agency_serving_portal
+
+
+def portal(request):
+    return {"serving_agency": agency_serving_portal()}

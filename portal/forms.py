@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .validators import normalize_phone, validate_identity_number, validate_phone
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("E-mail or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The e-mail, phone number or password is not correct. Please try again; after "
+            "several failed attempts the account is locked for a while."
+        ),
+        "inactive": _("This account has been disabled. Please contact the service centre."),
+    }
+
+
+class StaffLoginForm(LoginForm):
+    username = forms.CharField(
+        label=_("Username, e-mail or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not (user.is_staff_member or user.is_superuser):
+            raise forms.ValidationError(
+                _("This login is for staff. Citizens log in on the citizen login page."),
+                code="not_staff",
+            )
+
+
+class RegistrationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
+    identity_number = forms.CharField(
+        label=_("Personal identity number"),
+        max_length=12,
+        required=False,
+        help_text=_("12 digits; it fills your dossiers in for you."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email and get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this e-mail already exists. Log in or reset the password."),
+                code="email_taken",
+            )
+        return email
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        validate_phone(phone)
+        phone = normalize_phone(phone)
+        if get_user_model().objects.filter(phone=phone).exists():
+            raise forms.ValidationError(
+                _("An account with this phone number already exists."), code="phone_taken"
+            )
+        return phone
+
+    def clean_identity_number(self):
+        value = self.cleaned_data["identity_number"].strip()
+        if value:
+            validate_identity_number(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone") and not self.errors:
+            raise forms.ValidationError(
+                _("Enter an e-mail address or a phone number (or both) to log in with."),
+                code="no_identifier",
+            )
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords do not match."))
+        if password1 and not self.has_error("password2"):
+            candidate = get_user_model()(
+                email=cleaned.get("email") or "", first_name=cleaned.get("full_name") or ""
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,113 @@
+"""Reads of the catalogue. Other apps read procedures only through these functions."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from .choices import AgencyKind
+from .models import Agency, Field, Procedure
+from .text import search_terms
+
+
+def agency_serving_portal() -> Agency | None:
+    """The service centre whose name heads the portal (or, failing that, the top agency)."""
+    agencies = Agency.objects.filter(is_active=True)
+    if settings.SERVING_AGENCY_CODE:
+        return agencies.filter(code=settings.SERVING_AGENCY_CODE).first()
+    return (
+        agencies.filter(kind=AgencyKind.SERVICE_CENTRE).order_by("pk").first()
+        or agencies.filter(parent__isnull=True).order_by("pk").first()
+    )
+
+
+def procedure_list_published(
+    *,
+    on: date | None = None,
+    query: str = "",
+    agency: Agency | None = None,
+    field: Field | None = None,
+    online_level: str = "",
+) -> QuerySet[Procedure]:
+    """Published versions valid on `on` (today by default), filtered for the public catalogue.
+
+    Every word of `query` must appear in the procedure's code or name; both sides are compared
+    without diacritics and case, so `hoi nghi`, `HỘI NGHỊ` and `hội nghi` match alike.
+    """
+    day = on or timezone.localdate()
+    procedures = Procedure.objects.published_on(day).select_related("field", "agency")
+    for term in search_terms(query):
+        procedures = procedures.filter(search_text__contains=term)
+    if agency is not None:
+        procedures = procedures.filter(agency=agency)
+    if field is not None:
+        procedures = procedures.filter(field=field)
+    if online_level:
+        procedures = procedures.filter(online_level=online_level)
+    return procedures.order_by("name", "code")
+
+
+def procedure_get_published(*, code: str, on: date | None = None) -> Procedure:
+    """The version of `code` in force on `on`, with everything its page shows.
+
+    Raises Procedure.DoesNotExist when no published version is valid that day.
+    """
+    day = on or timezone.localdate()
+    return (
+        Procedure.objects.published_on(day)
+        .select_related("field", "agency", "agency__parent")
+        .prefetch_related("documents", "steps", "fees")
+        .get(code=code)
+    )
+
+
+def procedure_get_version(*, pk: int) -> Procedure:
+    """One exact version, published or not (dossiers keep the version they were received under)."""
+    return Procedure.objects.select_related("field", "agency").get(pk=pk)
+
+
+def procedure_versions(*, code: str) -> QuerySet[Procedure]:
+    return Procedure.objects.filter(code=code).order_by("-version")
+
+
+def catalogue_filter_choices(*, on: date | None = None) -> tuple[QuerySet, QuerySet]:
+    """Agencies and fields that have at least one published procedure, for the filter menus."""
+    day = on or timezone.localdate()
+    published = Procedure.objects.published_on(day)
+    agencies = Agency.objects.filter(Exists(published.filter(agency=OuterRef("pk")))).order_by(
+        "name"
+    )
+    fields = Field.objects.filter(Exists(published.filter(field=OuterRef("pk")))).order_by("name")
+    return agencies, fields
+
+
+def agency_tree() -> list[tuple[Agency, int]]:
+    """All agencies in tree order with their depth, for listings; one query."""
+    agencies = list(Agency.objects.order_by("name"))
+    children: dict[int | None, list[Agency]] = {}
+    for agency in agencies:
+        children.setdefault(agency.parent_id, []).append(agency)
+    ordered: list[tuple[Agency, int]] = []
+
+    def walk(parent_id, depth):
+        for child in children.get(parent_id, []):
+            ordered.append((child, depth))
+            walk(child.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def agency_with_descendants(agency: Agency) -> list[int]:
+    """Primary keys of `agency` and every agency below it."""
+    parent_of = dict(Agency.objects.values_list("pk", "parent_id"))
+    result = {agency.pk}
+    changed = True
+    while changed:
+        changed = False
+        for pk, parent_id in parent_of.items():
+            if parent_id in result and pk not in result:
+                result.add(pk)
+                changed = True
+    return sorted(result)

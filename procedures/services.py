@@ -1,0 +1,124 @@
+"""Writes to the catalogue: versioning and publication."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+
+from .models import Procedure
+
+
+def procedure_check_step_budgets(*, time_limit_hours: Decimal, budgets: list[Decimal]) -> None:
+    """Step budgets, when there are steps, must add up to the time limit exactly."""
+    if not budgets:
+        return
+    total = sum(budgets, Decimal(0))
+    if total != time_limit_hours:
+        raise ValidationError(
+            _(
+                "The step budgets add up to %(total)s working hours, but the time limit is "
+                "%(limit)s working hours. Adjust the steps so that they add up to the limit."
+            )
+            % {"total": _format_hours(total), "limit": _format_hours(time_limit_hours)},
+            code="step_budgets",
+        )
+
+
+def _format_hours(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def procedure_publication_conflicts(
+    *, code: str, valid_from: date, valid_until: date | None, exclude_pk: int | None = None
+) -> list[Procedure]:
+    """Published versions of `code` that a new version valid from `valid_from` cannot replace.
+
+    An open-ended or overlapping older version (one that starts earlier) is simply closed the
+    day before; a version that starts on or after `valid_from` and overlaps is a conflict.
+    """
+    overlapping = Procedure.objects.filter(code=code, is_published=True, valid_from__gte=valid_from)
+    if valid_until is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_until)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    return list(overlapping.order_by("valid_from"))
+
+
+@transaction.atomic
+def procedure_publish(*, procedure: Procedure) -> Procedure:
+    """Publish `procedure` so that, from its `valid_from`, it is the version the public sees.
+
+    An earlier published version still valid on that day is closed the day before; the old
+    version itself stays in the database for the dossiers received under it.
+    """
+    # Lock every version of the code so two administrators publishing at once cannot both win.
+    versions = list(
+        Procedure.objects.select_for_update().filter(code=procedure.code).order_by("pk")
+    )
+    procedure = next(v for v in versions if v.pk == procedure.pk)
+    procedure_check_step_budgets(
+        time_limit_hours=procedure.time_limit_hours,
+        budgets=[step.budget_hours for step in procedure.steps.all()],
+    )
+    conflicts = procedure_publication_conflicts(
+        code=procedure.code,
+        valid_from=procedure.valid_from,
+        valid_until=procedure.valid_until,
+        exclude_pk=procedure.pk,
+    )
+    if conflicts:
+        raise ValidationError(
+            _(
+                "Version %(version)s of this procedure is already published from %(day)s. "
+                "Unpublish it or choose a later start date."
+            )
+            % {
+                "version": conflicts[0].version,
+                "day": conflicts[0].valid_from.strftime("%d/%m/%Y"),
+            },
+            code="publication_conflict",
+        )
+    day_before = procedure.valid_from - timedelta(days=1)
+    to_close = Procedure.objects.filter(
+        code=procedure.code, is_published=True, valid_from__lt=procedure.valid_from
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=procedure.valid_from))
+    for older in to_close.exclude(pk=procedure.pk):
+        older.valid_until = day_before
+        older.save(update_fields=["valid_until", "updated_at"])
+    if not procedure.is_published:
+        procedure.is_published = True
+        procedure.save(update_fields=["is_published", "updated_at"])
+    return procedure
+
+
+@transaction.atomic
+def procedure_unpublish(*, procedure: Procedure) -> Procedure:
+    procedure.is_published = False
+    procedure.save(update_fields=["is_published", "updated_at"])
+    return procedure
+
+
+@transaction.atomic
+def procedure_create_version(*, procedure: Procedure, valid_from: date | None = None) -> Procedure:
+    """A draft copy of `procedure` (documents, steps and fees included) as the next version."""
+    latest = Procedure.objects.filter(code=procedure.code).aggregate(v=Max("version"))["v"]
+    documents = list(procedure.documents.all())
+    steps = list(procedure.steps.all())
+    fees = list(procedure.fees.all())
+    new = Procedure.objects.get(pk=procedure.pk)
+    new.pk = None
+    new._state.adding = True
+    new.version = (latest or 0) + 1
+    new.is_published = False
+    new.valid_from = valid_from or procedure.valid_from
+    new.valid_until = None
+    new.save()
+    for related in (*documents, *steps, *fees):
+        related.pk = None
+        related._state.adding = True
+        related.procedure = new
+        related.save()
+    return new
