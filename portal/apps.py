@@ -14,6 +14,4 @@ class PortalConfig(AppConfig):
 
         # Model permissions are created after each app migrates, so the role grants run once
         # the catalogue's permissions exist rather than in the migration that makes the groups.
-        post_migrate.connect(
-            roles.grant_role_permissions, sender=apps.get_app_config("procedures")
-        )
+        post_migrate.connect(roles.grant_role_permissions, sender=apps.get_app_config("procedures"))

@@ -2,7 +2,7 @@
 
 from .roles import Role
 
-DEMO_PASSWORD = "motcua-demo-2026"
+DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (demo accounts only; seed_demo refuses without DEBUG)
 SERVICE_CENTRE = "000.00.01.H62"
 DEPARTMENT = "000.00.16.H62"
 CONSULAR_DIVISION = "000.16.02.H62"

@@ -86,7 +86,7 @@ class FeeInline(admin.TabularInline):
 class ProcedureAdminForm(forms.ModelForm):
     class Meta:
         model = Procedure
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 (the admin fieldsets choose what is shown)
 
     def clean(self):
         cleaned = super().clean()

@@ -22,8 +22,8 @@ class Command(BaseCommand):
             (settings.VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         processes = [
-            subprocess.Popen([python, "manage.py", "runserver", addrport, "--noreload"]),
-            subprocess.Popen(
+            subprocess.Popen([python, "manage.py", "runserver", addrport, "--noreload"]),  # noqa: S603
+            subprocess.Popen(  # noqa: S603 (fixed arguments, no user input)
                 [
                     python,
                     "-m",
