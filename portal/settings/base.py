@@ -152,7 +152,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "staticfiles"))
 # Uploaded files live outside the web root and are served only through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = None
+# No route or web server serves this prefix: it only exists because Django requires a value.
+MEDIA_URL = "/_unserved_media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
