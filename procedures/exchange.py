@@ -159,10 +159,13 @@ class _Plan:
 
 
 def catalogue_import_json(text: str | bytes) -> ImportResult:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CatalogueImportError([_("The file is not UTF-8 text.")]) from None
     try:
         data = json.loads(text)
-    except UnicodeDecodeError:
-        raise CatalogueImportError([_("The file is not UTF-8 text.")]) from None
     except json.JSONDecodeError as error:
         raise CatalogueImportError(
             [
