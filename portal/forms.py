@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .auth import login_key
 from .validators import normalize_phone, validate_identity_number, validate_phone
 
 
@@ -19,6 +20,11 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This account has been disabled. Please contact the service centre."),
     }
+
+    def clean_username(self):
+        # Authenticate, and count failed attempts for the lockout, under one name per account:
+        # `AN@example.vn`, `0912.345.678` and `+84 912 345 678` must not each get five tries.
+        return login_key(self.cleaned_data["username"])
 
 
 class StaffLoginForm(LoginForm):
@@ -39,7 +45,8 @@ class StaffLoginForm(LoginForm):
 
 class RegistrationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    # 254 is what the user model's column holds.
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
     identity_number = forms.CharField(
         label=_("Personal identity number"),
@@ -95,7 +102,12 @@ class RegistrationForm(forms.Form):
             )
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("The two passwords do not match."))
+            self.add_error(
+                "password2",
+                forms.ValidationError(
+                    _("The two passwords do not match."), code="password_mismatch"
+                ),
+            )
         if password1 and not self.has_error("password2"):
             candidate = get_user_model()(
                 email=cleaned.get("email") or "", first_name=cleaned.get("full_name") or ""

@@ -2,8 +2,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -30,6 +33,14 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "registration/staff_login.html"
     redirect_authenticated_user = True
 
+    def dispatch(self, request, *args, **kwargs):
+        # Only staff skip the form: a citizen who is logged in and opens this page wants to log
+        # in as a staff member, not to be sent to a workspace that refuses them.
+        user = request.user
+        if user.is_authenticated and not (user.is_staff_member or user.is_superuser):
+            self.redirect_authenticated_user = False
+        return super().dispatch(request, *args, **kwargs)
+
     def get_default_redirect_url(self):
         return reverse("portal:staff_home")
 
@@ -40,16 +51,28 @@ def register(request):
         return redirect("portal:after_login")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = citizen_register(
-            full_name=form.cleaned_data["full_name"],
-            email=form.cleaned_data["email"],
-            phone=form.cleaned_data["phone"],
-            identity_number=form.cleaned_data["identity_number"],
-            password=form.cleaned_data["password1"],
-        )
-        login(request, user, backend="portal.auth.EmailOrPhoneBackend")
-        messages.success(request, _("Your account has been created. Welcome!"))
-        return redirect("portal:after_login")
+        try:
+            user = citizen_register(
+                full_name=form.cleaned_data["full_name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                identity_number=form.cleaned_data["identity_number"],
+                password=form.cleaned_data["password1"],
+            )
+        except (IntegrityError, ValidationError):
+            # A double-clicked submit, or someone registering the same e-mail or phone at the
+            # same instant: the database's unique constraints let exactly one account through.
+            form.add_error(
+                None,
+                _(
+                    "An account with this e-mail or phone number already exists. "
+                    "Log in, or reset the password."
+                ),
+            )
+        else:
+            login(request, user, backend="portal.auth.EmailOrPhoneBackend")
+            messages.success(request, _("Your account has been created. Welcome!"))
+            return redirect("portal:after_login")
     return render(request, "registration/register.html", {"form": form})
 
 
@@ -81,7 +104,9 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    # Rendered without the request: the context processors query the database, and the error
+    # being reported may be that the database is down. 500.html is a self-contained page.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 def _message(exception) -> str:
