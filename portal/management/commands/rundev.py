@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
-        for folder in ("celery/queue", "celery/processed", "media", "mail"):
+        for folder in ("celery/queue", "celery/processed", "celery/control", "media", "mail"):
             (settings.VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         processes = [
