@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, UserFactory
 
@@ -9,6 +10,14 @@ PASSWORD = "mat-khau-an-toan-2026"
 def _media_root(settings, tmp_path):
     """Each test writes uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The cache outlives each test's rolled-back transaction; start and end every test empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from portal.demo import DEMO_PASSWORD, DEMO_USERS
 from portal.roles import Role
@@ -34,6 +36,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"catalogue: {result.agencies} agencies, {result.fields} fields, "
             f"{result.procedures_created} procedures created, {result.procedures_updated} updated"
+        )
+        year = timezone.localdate().year
+        call_command(
+            "seed_calendar", "--from", str(year - 2), "--to", str(year + 4), stdout=self.stdout
         )
         with transaction.atomic():
             for spec in DEMO_USERS:

@@ -1,0 +1,149 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS_ABBR
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from procedures.selectors import agency_tree
+
+from .models import CalendarDay, WorkingSession
+from .selectors import calendar_year_overview, session_label
+
+# The year view reaches back to the earliest and forward to the latest year anyone plans for.
+YEAR_VIEW_RANGE = range(2000, 2101)
+
+
+@admin.register(WorkingSession)
+class WorkingSessionAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "start", "end", "schedule"]
+    list_filter = ["weekday", "agency"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+    ordering = ["agency", "weekday", "start"]
+
+    @admin.display(description=_("schedule"), ordering="agency")
+    def schedule(self, obj):
+        return obj.agency or gettext("Default schedule")
+
+
+class YearListFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            CalendarDay.objects.annotate(year=ExtractYear("date"))
+            .values_list("year", flat=True)
+            .distinct()
+            .order_by("-year")
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(date__year=int(self.value()))
+        return queryset
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    change_list_template = "dossiers/admin/calendarday_change_list.html"
+    list_display = ["date", "weekday", "kind", "scope", "reason", "source_document"]
+    list_filter = ["kind", YearListFilter, "agency"]
+    list_select_related = ["agency"]
+    search_fields = ["reason", "source_document"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["created_at", "updated_at", "created_by"]
+    fieldsets = [
+        (
+            _("Announced day off or make-up working day"),
+            {"fields": ["date", "kind", "agency", "reason", "source_document"]},
+        ),
+        (
+            _("Working hours"),
+            {
+                "description": _(
+                    "Only for a working day. Leave empty to work the hours of a normal Monday."
+                ),
+                "fields": [
+                    ("first_session_start", "first_session_end"),
+                    ("second_session_start", "second_session_end"),
+                ],
+            },
+        ),
+        (_("Record"), {"fields": [("created_at", "updated_at"), "created_by"]}),
+    ]
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return WEEKDAYS_ABBR[obj.date.weekday()]
+
+    @admin.display(description=_("applies to"), ordering="agency")
+    def scope(self, obj):
+        return obj.agency or gettext("Whole country")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "year_view_url": reverse(
+                "admin:dossiers_calendarday_year", args=[timezone.localdate().year]
+            ),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "year/<int:year>/",
+                self.admin_site.admin_view(self.year_view),
+                name="dossiers_calendarday_year",
+            ),
+            *super().get_urls(),
+        ]
+
+    def year_view(self, request, year):
+        """Twelve months of one agency's (or the default) calendar, day by day."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if year not in YEAR_VIEW_RANGE:
+            raise Http404
+        agencies = agency_tree()
+        agency = None
+        agency_param = request.GET.get("agency", "")
+        if agency_param:
+            agency = next((a for a, _depth in agencies if str(a.pk) == agency_param), None)
+            if agency is None:
+                raise Http404
+        overview = calendar_year_overview(year=year, agency=agency)
+        query = f"?agency={agency.pk}" if agency is not None else ""
+        url = "admin:dossiers_calendarday_year"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Working calendar %(year)s") % {"year": year},
+            "overview": overview,
+            "months": [
+                {"name": MONTHS[month.month], "weeks": month.weeks} for month in overview.months
+            ],
+            "weekday_names": [WEEKDAYS_ABBR[day] for day in range(7)],
+            "weekly": [
+                (WEEKDAYS_ABBR[day], session_label(overview.weekly.get(day, ())))
+                for day in range(7)
+            ],
+            "agencies": [(a, "\u2003" * depth) for a, depth in agencies],
+            "agency": agency,
+            "previous_url": reverse(url, args=[year - 1]) + query,
+            "next_url": reverse(url, args=[year + 1]) + query,
+            "changelist_url": reverse("admin:dossiers_calendarday_changelist") + f"?year={year}",
+        }
+        return TemplateResponse(request, "dossiers/admin/calendar_year.html", context)
