@@ -52,7 +52,9 @@ def test_catalogue_is_usable_on_a_phone(live_server, chromium, demo_catalogue):
     menu_button = page.locator(".navbar-toggler")
     assert menu_button.is_visible()
     menu_button.click()
-    expect(page.locator("#main-menu").get_by_role("link", name="Thủ tục hành chính")).to_be_visible()
+    expect(
+        page.locator("#main-menu").get_by_role("link", name="Thủ tục hành chính")
+    ).to_be_visible()
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
