@@ -1,4 +1,4 @@
-"""Writes of dossier data. For now: the working calendar."""
+"""Writes of the working calendar."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,9 +11,9 @@ from holidays.constants import PUBLIC
 
 from procedures.models import Agency
 
-from .choices import CalendarDayKind
-from .models import CalendarDay
-from .selectors import work_calendar_changed
+from ..choices import CalendarDayKind
+from ..models import CalendarDay
+from ..selectors import work_calendar_changed
 
 LABOUR_CODE_SOURCE = "Bộ luật Lao động 2019, Điều 112"
 SWAP_SOURCE = "Bộ luật Lao động 2019, Điều 112; hoán đổi ngày làm việc theo thông báo của Chính phủ"

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CalendarDayKind, Weekday
+from ..choices import CalendarDayKind, Weekday
 
 # ---- working calendar -------------------------------------------------------------------------
 # The weekly schedule and its dated exceptions. `dossiers.selectors.work_calendar_for` turns these

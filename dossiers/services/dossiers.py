@@ -1,0 +1,241 @@
+"""Writes of dossiers: every status change runs here, one transaction each.
+
+Each transition locks the dossier row, checks the workflow on the locked row (two officers acting
+at once: the second one sees the first one's result and gets InvalidTransition), saves, and writes
+exactly one DossierEvent.
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procedures.models import Agency, Procedure
+
+from ..choices import DossierAction, DossierChannel, DossierStatus
+from ..deadlines import compute_due
+from ..models import Dossier, DossierCodeSequence, DossierEvent
+from ..selectors import work_calendar_for
+from ..workflow import apply_transition
+
+APPLICANT_FIELDS = ("name", "identity_number", "phone", "email", "address", "organisation")
+
+
+@transaction.atomic
+def dossier_next_code(*, agency: Agency, day: date) -> str:
+    """The next dossier code of `agency` on `day`: `<agency code>-<YYMMDD>-<NNNN>`.
+
+    The sequence row stays locked until the surrounding transaction ends, so concurrent callers
+    queue up and a rolled-back dossier gives its number back: numbers have no gaps or repeats.
+    """
+    for attempt in range(2):
+        try:
+            # A savepoint, so that losing the race to create the day's row leaves the outer
+            # transaction usable for the retry.
+            with transaction.atomic():
+                sequence, _created = DossierCodeSequence.objects.select_for_update().get_or_create(
+                    agency=agency, day=day
+                )
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{agency.code}-{day:%y%m%d}-{sequence.last_number:04d}"
+
+
+@transaction.atomic(durable=True)
+def dossier_register_walk_in(
+    *,
+    procedure: Procedure,
+    applicant: Mapping[str, str],
+    actor: AbstractBaseUser | None,
+    received_at: datetime | None = None,
+) -> Dossier:
+    """Receive a dossier brought to the desk: it starts as received, with its code and deadline."""
+    if not procedure.accepts_direct:
+        raise ValidationError(_("This procedure does not accept dossiers at the desk."))
+    received_at = received_at or timezone.now()
+    dossier = Dossier(
+        procedure=procedure,
+        agency=procedure.agency,
+        channel=DossierChannel.DIRECT,
+        **_applicant_fields(applicant),
+    )
+    apply_transition(dossier, DossierStatus.RECEIVED)
+    dossier.code = dossier_next_code(agency=dossier.agency, day=timezone.localdate(received_at))
+    _start_clock(dossier, received_at=received_at)
+    dossier.full_clean()
+    dossier.save()
+    _record(
+        dossier,
+        DossierAction.RECEIVED,
+        None,
+        actor=actor,
+        data={"received_at": received_at.isoformat()},
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_create_draft(
+    *, procedure: Procedure, applicant: Mapping[str, str], user: AbstractBaseUser | None
+) -> Dossier:
+    """Start an online dossier; it has no code until it is submitted."""
+    if not procedure.accepts_online:
+        raise ValidationError(_("This procedure does not accept dossiers online."))
+    dossier = Dossier(
+        procedure=procedure,
+        agency=procedure.agency,
+        channel=DossierChannel.ONLINE,
+        applicant_user=user,
+        **_applicant_fields(applicant),
+    )
+    apply_transition(dossier, DossierStatus.DRAFT)
+    dossier.full_clean()
+    dossier.save()
+    _record(dossier, DossierAction.CREATED, None, actor=user)
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_submit(*, dossier: Dossier, actor: AbstractBaseUser | None) -> Dossier:
+    """Send a draft to the desk; the code is given now, numbered on the day of submission."""
+    dossier = _lock(dossier)
+    now = timezone.now()
+    from_status = apply_transition(dossier, DossierStatus.SUBMITTED)
+    dossier.submitted_at = now
+    dossier.code = dossier_next_code(agency=dossier.agency, day=timezone.localdate(now))
+    dossier.save(update_fields=["status", "submitted_at", "code", "updated_at"])
+    _record(dossier, DossierAction.SUBMITTED, from_status, actor=actor, at=now)
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_receive(
+    *, dossier: Dossier, actor: AbstractBaseUser | None, received_at: datetime | None = None
+) -> Dossier:
+    """Accept a submitted dossier at the desk: the clock starts at `received_at` (now)."""
+    dossier = _lock(dossier)
+    received_at = received_at or timezone.now()
+    from_status = apply_transition(dossier, DossierStatus.RECEIVED)
+    _start_clock(dossier, received_at=received_at)
+    dossier.save(update_fields=["status", "updated_at", *CLOCK_FIELDS])
+    _record(
+        dossier,
+        DossierAction.RECEIVED,
+        from_status,
+        actor=actor,
+        data={"received_at": received_at.isoformat()},
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_refuse(*, dossier: Dossier, actor: AbstractBaseUser | None, reason: str) -> Dossier:
+    """Refuse a submitted dossier at reception (Mẫu 03); `reason` goes on the event."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for refusing the dossier."))
+    dossier = _lock(dossier)
+    now = timezone.now()
+    from_status = apply_transition(dossier, DossierStatus.REFUSED)
+    dossier.refused_at = now
+    dossier.save(update_fields=["status", "refused_at", "updated_at"])
+    _record(dossier, DossierAction.REFUSED, from_status, actor=actor, at=now, note=reason)
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_withdraw(*, dossier: Dossier, actor: AbstractBaseUser | None, reason: str) -> Dossier:
+    """Stop handling a dossier at the applicant's request; `reason` goes on the event."""
+    dossier = _lock(dossier)
+    now = timezone.now()
+    from_status = apply_transition(dossier, DossierStatus.WITHDRAWN)
+    dossier.withdrawn_at = now
+    dossier.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    _record(dossier, DossierAction.WITHDRAWN, from_status, actor=actor, at=now, note=reason)
+    return dossier
+
+
+CLOCK_FIELDS = (
+    "received_at",
+    "due_at",
+    "appointment_at",
+    "due_starts_at",
+    "due_rule_version",
+    "due_calendar_fingerprint",
+    "due_explanation",
+    "time_limit_amount",
+    "time_limit_unit",
+    "cutoff_15h",
+    "supplement_policy",
+)
+
+
+def _start_clock(dossier: Dossier, *, received_at: datetime) -> None:
+    """Compute the deadline on today's calendar and keep it with every input it came from."""
+    procedure = dossier.procedure
+    calendar = work_calendar_for(procedure.agency)
+    due = compute_due(
+        received_at,
+        procedure.time_limit_amount,
+        procedure.time_limit_unit,
+        cutoff=procedure.cutoff_15h,
+        calendar=calendar,
+    )
+    dossier.received_at = received_at
+    dossier.due_at = due.due_at
+    dossier.appointment_at = due.due_at
+    dossier.due_starts_at = due.starts_at
+    dossier.due_rule_version = due.rule_version
+    dossier.due_calendar_fingerprint = due.calendar_fingerprint
+    dossier.due_explanation = due.explanation
+    dossier.time_limit_amount = procedure.time_limit_amount
+    dossier.time_limit_unit = procedure.time_limit_unit
+    dossier.cutoff_15h = procedure.cutoff_15h
+    dossier.supplement_policy = procedure.supplement_policy
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    """The dossier's row, locked until the transaction ends, with its current status."""
+    return (
+        Dossier.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("procedure", "agency")
+        .get(pk=dossier.pk)
+    )
+
+
+def _applicant_fields(applicant: Mapping[str, str]) -> dict[str, str]:
+    unknown = set(applicant) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown applicant fields: {', '.join(sorted(unknown))}.")
+    return {f"applicant_{key}": (value or "").strip() for key, value in applicant.items()}
+
+
+def _record(
+    dossier: Dossier,
+    action: str,
+    from_status: str | None,
+    *,
+    actor: AbstractBaseUser | None,
+    at: datetime | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> DossierEvent:
+    """One history line; `at` is when it was recorded (a back-dated reception keeps its own
+    moment in `data`)."""
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        from_status=from_status or "",
+        to_status=dossier.status,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        at=at or timezone.now(),
+        note=note,
+        data=data or {},
+    )
