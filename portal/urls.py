@@ -46,6 +46,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("procedures/", include("procedures.urls")),
+    path("", include("dossiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

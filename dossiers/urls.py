@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+app_name = "dossiers"
+
+# Citizen and staff screens live in separate modules; both share the "dossiers" namespace.
+urlpatterns = [
+    path("", include("dossiers.urls_citizen")),
+    path("", include("dossiers.urls_staff")),
+]
