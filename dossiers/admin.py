@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.selectors import agency_tree
 
-from .models import CalendarDay, WorkingSession
+from .models import CalendarDay, Dossier, DossierEvent, DossierFile, DossierStep, WorkingSession
 from .selectors import calendar_year_overview, session_label
 
 # The year view reaches back to the earliest and forward to the latest year anyone plans for.
@@ -147,3 +147,78 @@ class CalendarDayAdmin(admin.ModelAdmin):
             "changelist_url": reverse("admin:dossiers_calendarday_changelist") + f"?year={year}",
         }
         return TemplateResponse(request, "dossiers/admin/calendar_year.html", context)
+
+
+# ---- dossiers (read-mostly: every change goes through the services) ----------------------------
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DossierStepInline(_ReadOnlyInline):
+    model = DossierStep
+    fields = ["position", "name", "role", "handler", "started_at", "due_at", "finished_at"]
+    readonly_fields = fields
+
+
+class DossierFileInline(_ReadOnlyInline):
+    model = DossierFile
+    fields = ["original_name", "content_type", "size", "sha256", "purpose", "uploaded_at"]
+    readonly_fields = fields
+
+
+class DossierEventInline(_ReadOnlyInline):
+    model = DossierEvent
+    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    """Looking up a dossier for support. Status, deadlines and history change only through the
+    services, so every field is read-only and nothing is added or deleted here."""
+
+    list_display = ["code", "applicant_name", "procedure", "agency", "status", "due_at"]
+    list_filter = ["status", "channel", "timeliness", "agency"]
+    list_select_related = ["procedure", "agency"]
+    search_fields = ["code", "applicant_name", "applicant_identity_number", "applicant_phone"]
+    date_hierarchy = "created_at"
+    inlines = [DossierStepInline, DossierFileInline, DossierEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DossierEvent)
+class DossierEventAdmin(admin.ModelAdmin):
+    """The append-only history; read-only in the admin too."""
+
+    list_display = ["at", "dossier", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["dossier", "actor"]
+    search_fields = ["dossier__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

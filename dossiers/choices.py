@@ -55,3 +55,34 @@ class DossierAction(models.TextChoices):
     RECEIVED = "received", _("Received")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT_UPDATED = "draft_updated", _("Draft updated")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+    RESUBMITTED = "resubmitted", _("Resubmitted after supplement")
+    FORWARDED = "forwarded", _("Forwarded for processing")
+    ASSIGNED = "assigned", _("Assigned")
+    STEP_COMPLETED = "step_completed", _("Step completed")
+    COMPLETED = "completed", _("Result ready")
+    EXTENDED = "extended", _("Appointment extended")
+    RETURNED = "returned", _("Result returned")
+    RATED = "rated", _("Rated")
+    FILE_ATTACHED = "file_attached", _("File attached")
+    FILE_REMOVED = "file_removed", _("File removed")
+
+
+class ReturnMethod(models.TextChoices):
+    AT_DESK = "at_desk", _("At the desk")
+    POSTAL = "postal", _("By post")
+    ONLINE = "online", _("Online")
+
+
+class SatisfactionLevel(models.TextChoices):
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+    SATISFIED = "satisfied", _("Satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+
+class FilePurpose(models.TextChoices):
+    APPLICATION = "application", _("Application document")
+    SUPPLEMENT = "supplement", _("Supplement")
+    RESULT = "result", _("Result")
+    RECEIPT = "receipt", _("Receipt")

@@ -73,3 +73,24 @@ def apply_transition(dossier, to_status: str) -> str | None:
     check_transition(from_status, to_status)
     dossier.status = to_status
     return from_status
+
+
+class InvalidAction(InvalidTransition):
+    """An action that keeps the status (assign, extend, rate, attach a file …) asked of a dossier
+    in a status that does not allow it. A subclass, so `except InvalidTransition` catches both."""
+
+    def __init__(self, status: str, action: str):
+        self.action = action
+        super().__init__(status, status)
+
+    @property
+    def message(self) -> str:
+        return _("This cannot be done while the dossier is “%(status)s”.") % {
+            "status": _label(self.from_status)
+        }
+
+
+def check_action(status: str, allowed: frozenset[str] | set[str], action: str) -> None:
+    """Raise InvalidAction unless `status` is one of the `allowed` statuses for `action`."""
+    if status not in allowed:
+        raise InvalidAction(status, action)

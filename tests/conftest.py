@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, UserFactory
@@ -10,6 +13,34 @@ PASSWORD = "mat-khau-an-toan-2026"
 def _media_root(settings, tmp_path):
     """Each test writes uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _ensure_seed_rows():
+    """Rows that data migrations create: roles (with their permissions) and the default schedule."""
+    from portal.roles import grant_role_permissions
+
+    importlib.import_module("portal.migrations.0002_roles").create_roles(apps, None)
+    grant_role_permissions()
+    importlib.import_module("dossiers.migrations.0002_default_schedule").create_default_schedule(
+        apps, None
+    )
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows_survive_flushes(request):
+    """A transactional test ends by emptying every table, data-migration rows included; put
+    them back before each database test so test order never matters."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+        "admin_client",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            _ensure_seed_rows()
+    yield
 
 
 @pytest.fixture(autouse=True)

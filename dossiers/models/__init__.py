@@ -1,5 +1,6 @@
 from .calendar import CalendarDay, WorkingSession
 from .dossier import AppendOnlyError, Dossier, DossierCodeSequence, DossierEvent, Pause
+from .handling import DossierFile, DossierStep, Rating, dossier_file_path
 
 __all__ = [
     "AppendOnlyError",
@@ -7,6 +8,10 @@ __all__ = [
     "Dossier",
     "DossierCodeSequence",
     "DossierEvent",
+    "DossierFile",
+    "DossierStep",
     "Pause",
+    "Rating",
     "WorkingSession",
+    "dossier_file_path",
 ]

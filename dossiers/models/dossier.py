@@ -3,7 +3,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import DossierAction, DossierChannel, DossierOutcome, DossierStatus, Timeliness
+from ..choices import (
+    DossierAction,
+    DossierChannel,
+    DossierOutcome,
+    DossierStatus,
+    ReturnMethod,
+    Timeliness,
+)
 
 
 class Dossier(models.Model):
@@ -95,6 +102,46 @@ class Dossier(models.Model):
         _("clock on supplement during processing"), max_length=10, blank=True
     )
 
+    # Handling inside the agency. The current step is kept by the services (the unfinished step
+    # with the lowest position) so queues can filter on its role in one query.
+    current_step = models.ForeignKey(
+        "DossierStep",
+        verbose_name=_("current step"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+    )
+    return_method = models.CharField(
+        _("return method"), max_length=10, choices=ReturnMethod.choices, blank=True
+    )
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+
+    # The open supplement request: what is missing and why.
+    supplement_items = models.JSONField(_("documents to supplement"), default=list, blank=True)
+    supplement_reason = models.TextField(_("reason for the supplement request"), blank=True)
+
+    # A form posted twice (double click, retry) carries the same key and gets the same dossier.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+
+    # Set once the reminder about a near or missed deadline went out, so it goes out once.
+    due_soon_flagged_at = models.DateTimeField(
+        _("due-soon reminder sent at"), null=True, blank=True
+    )
+    overdue_flagged_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
+
+    # Applicant name, code, identity number and phone folded (no diacritics, lower case) for search.
+    search_text = models.TextField(editable=False, default="")
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -110,6 +157,17 @@ class Dossier(models.Model):
             models.CheckConstraint(
                 condition=Q(received_at__isnull=True) | Q(due_at__isnull=False),
                 name="dossiers_dossier_received_has_due",
+            ),
+            models.UniqueConstraint(
+                fields=["applicant_user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="dossiers_dossier_unique_user_idempotency_key",
+            ),
+            # Walk-ins have no applicant account: their key is unique on its own.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(applicant_user__isnull=True),
+                name="dossiers_dossier_unique_anonymous_idempotency_key",
             ),
         ]
         indexes = [
@@ -211,7 +269,9 @@ class DossierCodeSequence(models.Model):
 class Pause(models.Model):
     """A stop of the clock while the applicant supplements a dossier during processing.
 
-    Only for procedures whose supplement policy is `pause`; an open pause has no `ended_at`.
+    Opened by every supplement request during processing; an open pause has no `ended_at`. When it
+    closes, the procedure's supplement policy decides the new due time: `pause` walks the working
+    time left at `started_at` again from `ended_at`, `restart` counts the full limit again.
     """
 
     dossier = models.ForeignKey(

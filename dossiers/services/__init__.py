@@ -9,13 +9,27 @@ from .calendar import (
     calendar_seed_public_holidays,
 )
 from .dossiers import (
+    check_fresh,
     dossier_create_draft,
     dossier_next_code,
     dossier_receive,
     dossier_refuse,
     dossier_register_walk_in,
     dossier_submit,
+    dossier_update_draft,
     dossier_withdraw,
+)
+from .files import dossier_attach_file, dossier_remove_file
+from .handling import (
+    dossier_assign,
+    dossier_complete,
+    dossier_complete_step,
+    dossier_extend,
+    dossier_forward,
+    dossier_rate,
+    dossier_request_supplement,
+    dossier_resubmit,
+    dossier_return,
 )
 
 __all__ = [
@@ -25,11 +39,24 @@ __all__ = [
     "calendar_day_create",
     "calendar_public_holiday_entries",
     "calendar_seed_public_holidays",
+    "check_fresh",
+    "dossier_assign",
+    "dossier_attach_file",
+    "dossier_complete",
+    "dossier_complete_step",
     "dossier_create_draft",
+    "dossier_extend",
+    "dossier_forward",
     "dossier_next_code",
+    "dossier_rate",
     "dossier_receive",
     "dossier_refuse",
     "dossier_register_walk_in",
+    "dossier_remove_file",
+    "dossier_request_supplement",
+    "dossier_resubmit",
+    "dossier_return",
     "dossier_submit",
+    "dossier_update_draft",
     "dossier_withdraw",
 ]

@@ -14,13 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.validators import normalize_phone
 from procedures.models import Agency, Procedure
+from procedures.text import fold
 
 from ..choices import DossierAction, DossierChannel, DossierStatus
 from ..deadlines import compute_due
 from ..models import Dossier, DossierCodeSequence, DossierEvent
 from ..selectors import work_calendar_for
-from ..workflow import apply_transition
+from ..workflow import InvalidTransition, apply_transition, check_action
 
 APPLICANT_FIELDS = ("name", "identity_number", "phone", "email", "address", "organisation")
 
@@ -56,22 +58,43 @@ def dossier_register_walk_in(
     applicant: Mapping[str, str],
     actor: AbstractBaseUser | None,
     received_at: datetime | None = None,
+    idempotency_key: str = "",
 ) -> Dossier:
-    """Receive a dossier brought to the desk: it starts as received, with its code and deadline."""
+    """Receive a dossier brought to the desk: it starts as received, with its code and deadline.
+
+    The same non-blank `idempotency_key` twice (a form posted twice) returns the first dossier.
+    """
     if not procedure.accepts_direct:
         raise ValidationError(_("This procedure does not accept dossiers at the desk."))
+    idempotency_key = (idempotency_key or "").strip()
+    if idempotency_key:
+        existing = _walk_in_with_key(idempotency_key)
+        if existing is not None:
+            return existing
     received_at = received_at or timezone.now()
     dossier = Dossier(
         procedure=procedure,
         agency=procedure.agency,
         channel=DossierChannel.DIRECT,
+        idempotency_key=idempotency_key,
         **_applicant_fields(applicant),
     )
     apply_transition(dossier, DossierStatus.RECEIVED)
-    dossier.code = dossier_next_code(agency=dossier.agency, day=timezone.localdate(received_at))
-    _start_clock(dossier, received_at=received_at)
-    dossier.full_clean()
-    dossier.save()
+    try:
+        # The code and the row in one savepoint: losing the race on the key gives the number back.
+        with transaction.atomic():
+            dossier.code = dossier_next_code(
+                agency=dossier.agency, day=timezone.localdate(received_at)
+            )
+            _start_clock(dossier, received_at=received_at)
+            _set_search_text(dossier)
+            dossier.full_clean(validate_constraints=False)
+            dossier.save()
+    except IntegrityError:
+        existing = _walk_in_with_key(idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     _record(
         dossier,
         DossierAction.RECEIVED,
@@ -82,48 +105,136 @@ def dossier_register_walk_in(
     return dossier
 
 
+def _walk_in_with_key(key: str) -> Dossier | None:
+    return Dossier.objects.filter(applicant_user__isnull=True, idempotency_key=key).first()
+
+
+def _draft_with_key(user: AbstractBaseUser | None, key: str) -> Dossier | None:
+    owner = user if user is not None and user.is_authenticated else None
+    if owner is None:
+        return Dossier.objects.filter(applicant_user__isnull=True, idempotency_key=key).first()
+    return Dossier.objects.filter(applicant_user=owner, idempotency_key=key).first()
+
+
 @transaction.atomic(durable=True)
 def dossier_create_draft(
-    *, procedure: Procedure, applicant: Mapping[str, str], user: AbstractBaseUser | None
+    *,
+    procedure: Procedure,
+    applicant: Mapping[str, str],
+    user: AbstractBaseUser | None,
+    idempotency_key: str = "",
 ) -> Dossier:
-    """Start an online dossier; it has no code until it is submitted."""
+    """Start an online dossier; it has no code until it is submitted.
+
+    The same user with the same non-blank `idempotency_key` gets the dossier created the first time.
+    """
     if not procedure.accepts_online:
         raise ValidationError(_("This procedure does not accept dossiers online."))
+    idempotency_key = (idempotency_key or "").strip()
+    if idempotency_key:
+        existing = _draft_with_key(user, idempotency_key)
+        if existing is not None:
+            return existing
     dossier = Dossier(
         procedure=procedure,
         agency=procedure.agency,
         channel=DossierChannel.ONLINE,
-        applicant_user=user,
+        applicant_user=user if user is not None and user.is_authenticated else None,
+        idempotency_key=idempotency_key,
         **_applicant_fields(applicant),
     )
     apply_transition(dossier, DossierStatus.DRAFT)
-    dossier.full_clean()
-    dossier.save()
+    _set_search_text(dossier)
+    dossier.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError:
+        existing = _draft_with_key(user, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     _record(dossier, DossierAction.CREATED, None, actor=user)
     return dossier
 
 
 @transaction.atomic(durable=True)
-def dossier_submit(*, dossier: Dossier, actor: AbstractBaseUser | None) -> Dossier:
-    """Send a draft to the desk; the code is given now, numbered on the day of submission."""
+def dossier_update_draft(
+    *,
+    dossier: Dossier,
+    applicant: Mapping[str, str],
+    actor: AbstractBaseUser | None,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Change the applicant's details of a draft."""
+    dossier = _lock(dossier)
+    check_action(dossier.status, {DossierStatus.DRAFT}, "update_draft")
+    check_fresh(dossier, expected_updated_at)
+    fields = _applicant_fields(applicant)
+    for name, value in fields.items():
+        setattr(dossier, name, value)
+    _set_search_text(dossier)
+    dossier.full_clean(validate_constraints=False)
+    dossier.save(update_fields=[*fields, "search_text", "updated_at"])
+    _record(
+        dossier,
+        DossierAction.DRAFT_UPDATED,
+        dossier.status,
+        actor=actor,
+        data={"fields": sorted(fields)},
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_submit(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Send a draft to the desk; the code is given now, numbered on the day of submission.
+
+    Refused (code "missing_documents") while a mandatory required document has no file.
+    """
     dossier = _lock(dossier)
     now = timezone.now()
+    require_status(dossier, DossierStatus.DRAFT, DossierStatus.SUBMITTED)
     from_status = apply_transition(dossier, DossierStatus.SUBMITTED)
+    check_fresh(dossier, expected_updated_at)
+    missing = list(
+        dossier.procedure.documents.filter(is_mandatory=True)
+        .exclude(pk__in=dossier.files.exclude(required_document=None).values("required_document"))
+        .order_by("position", "pk")
+        .values_list("name", flat=True)
+    )
+    if missing:
+        raise ValidationError(
+            _("Attach these mandatory documents before submitting: %(names)s."),
+            code="missing_documents",
+            params={"names": "; ".join(missing)},
+        )
     dossier.submitted_at = now
     dossier.code = dossier_next_code(agency=dossier.agency, day=timezone.localdate(now))
-    dossier.save(update_fields=["status", "submitted_at", "code", "updated_at"])
+    _set_search_text(dossier)
+    dossier.save(update_fields=["status", "submitted_at", "code", "search_text", "updated_at"])
     _record(dossier, DossierAction.SUBMITTED, from_status, actor=actor, at=now)
     return dossier
 
 
 @transaction.atomic(durable=True)
 def dossier_receive(
-    *, dossier: Dossier, actor: AbstractBaseUser | None, received_at: datetime | None = None
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    received_at: datetime | None = None,
+    expected_updated_at: datetime | None = None,
 ) -> Dossier:
     """Accept a submitted dossier at the desk: the clock starts at `received_at` (now)."""
     dossier = _lock(dossier)
     received_at = received_at or timezone.now()
     from_status = apply_transition(dossier, DossierStatus.RECEIVED)
+    check_fresh(dossier, expected_updated_at)
     _start_clock(dossier, received_at=received_at)
     dossier.save(update_fields=["status", "updated_at", *CLOCK_FIELDS])
     _record(
@@ -137,13 +248,20 @@ def dossier_receive(
 
 
 @transaction.atomic(durable=True)
-def dossier_refuse(*, dossier: Dossier, actor: AbstractBaseUser | None, reason: str) -> Dossier:
+def dossier_refuse(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
     """Refuse a submitted dossier at reception (Mẫu 03); `reason` goes on the event."""
     if not reason.strip():
-        raise ValidationError(_("Give the reason for refusing the dossier."))
+        raise ValidationError(_("Give the reason for refusing the dossier."), code="required")
     dossier = _lock(dossier)
     now = timezone.now()
     from_status = apply_transition(dossier, DossierStatus.REFUSED)
+    check_fresh(dossier, expected_updated_at)
     dossier.refused_at = now
     dossier.save(update_fields=["status", "refused_at", "updated_at"])
     _record(dossier, DossierAction.REFUSED, from_status, actor=actor, at=now, note=reason)
@@ -151,11 +269,18 @@ def dossier_refuse(*, dossier: Dossier, actor: AbstractBaseUser | None, reason: 
 
 
 @transaction.atomic(durable=True)
-def dossier_withdraw(*, dossier: Dossier, actor: AbstractBaseUser | None, reason: str) -> Dossier:
+def dossier_withdraw(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
     """Stop handling a dossier at the applicant's request; `reason` goes on the event."""
     dossier = _lock(dossier)
     now = timezone.now()
     from_status = apply_transition(dossier, DossierStatus.WITHDRAWN)
+    check_fresh(dossier, expected_updated_at)
     dossier.withdrawn_at = now
     dossier.save(update_fields=["status", "withdrawn_at", "updated_at"])
     _record(dossier, DossierAction.WITHDRAWN, from_status, actor=actor, at=now, note=reason)
@@ -210,11 +335,50 @@ def _lock(dossier: Dossier) -> Dossier:
     )
 
 
+def require_status(dossier: Dossier, status: str, to_status: str) -> None:
+    """For a move the workflow allows from several statuses, the one this service moves from
+    (forward only from received, resubmit only from needs_supplement …)."""
+    if dossier.status != status:
+        raise InvalidTransition(dossier.status, to_status)
+
+
+def check_fresh(dossier: Dossier, expected_updated_at: datetime | None) -> None:
+    """Refuse (code "stale") a form loaded before the dossier's last change."""
+    if expected_updated_at is not None and expected_updated_at != dossier.updated_at:
+        raise ValidationError(
+            _(
+                "The dossier was changed by someone else since this page was opened. "
+                "Reload the page and try again."
+            ),
+            code="stale",
+        )
+
+
 def _applicant_fields(applicant: Mapping[str, str]) -> dict[str, str]:
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown applicant fields: {', '.join(sorted(unknown))}.")
-    return {f"applicant_{key}": (value or "").strip() for key, value in applicant.items()}
+    fields = {f"applicant_{key}": (value or "").strip() for key, value in applicant.items()}
+    if fields.get("applicant_phone"):
+        # Stored normalised, so tracking by phone matches however it was typed.
+        fields["applicant_phone"] = normalize_phone(fields["applicant_phone"])
+    return fields
+
+
+def _set_search_text(dossier: Dossier) -> None:
+    dossier.search_text = fold(
+        " ".join(
+            part
+            for part in (
+                dossier.code or "",
+                dossier.applicant_name,
+                dossier.applicant_organisation,
+                dossier.applicant_identity_number,
+                dossier.applicant_phone,
+            )
+            if part
+        )
+    )
 
 
 def _record(

@@ -1,0 +1,415 @@
+"""Screens of citizens and organisations: submit online, follow, supplement, withdraw, rate, track.
+
+Thin: each view reads through the permission-scoped selectors, validates the input with a form and
+calls one service; a refused action (InvalidTransition, ValidationError) becomes an error message
+and a redirect, never a 500.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from procedures.models import Procedure
+from procedures.selectors import procedure_get_published
+
+from ..choices import DossierStatus, FilePurpose, SatisfactionLevel
+from ..forms.citizen import (
+    ApplicantForm,
+    RatingForm,
+    SupplementForm,
+    TrackForm,
+    WithdrawForm,
+)
+from ..selectors import (
+    dossier_get_for_user,
+    dossier_list_for_user,
+    dossier_timeline,
+    dossier_track,
+)
+from ..services import (
+    dossier_attach_file,
+    dossier_create_draft,
+    dossier_rate,
+    dossier_remove_file,
+    dossier_resubmit,
+    dossier_submit,
+    dossier_update_draft,
+    dossier_withdraw,
+)
+from ..workflow import InvalidTransition
+
+PAGE_SIZE = 20
+IDEMPOTENCY_KEY_LENGTH = 64
+
+# Tracking by code and phone is open to anyone: limit guessing per address.
+TRACK_FAILURE_LIMIT = 10
+TRACK_FAILURE_WINDOW = 15 * 60
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, InvalidTransition):
+        return str(exc.message)
+    if isinstance(exc, ValidationError):
+        return " ".join(str(message) for message in exc.messages)
+    return str(exc)
+
+
+def _expected_updated_at(request):
+    """The dossier's `updated_at` when the page was shown (hidden field), to refuse stale forms."""
+    try:
+        return parse_datetime(request.POST.get("updated_at", "") or "")
+    except ValueError:
+        return None
+
+
+def _own_dossier(request, pk):
+    """The user's own dossier; anyone else's (even one a staff member may see) is a 404."""
+    dossier = dossier_get_for_user(user=request.user, dossier_id=pk)
+    if dossier.applicant_user_id != request.user.pk:
+        raise Http404(_("There is no such dossier among yours."))
+    return dossier
+
+
+def _documents(dossier):
+    return list(dossier.procedure.documents.all())
+
+
+# ---- submitting online -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit_start(request, code):
+    try:
+        procedure = procedure_get_published(code=code)
+    except Procedure.DoesNotExist:
+        raise Http404(
+            _("There is no published procedure with the code %(code)s.") % {"code": code}
+        ) from None
+    if request.method == "POST":
+        # The key made when the page was shown: a double click posts it twice, one draft results.
+        key = request.POST.get("idempotency_key", "")[:IDEMPOTENCY_KEY_LENGTH]
+        user = request.user
+        applicant = {
+            "name": user.get_full_name() or str(user),
+            "email": user.email,
+            "phone": user.phone,
+            "identity_number": user.identity_number,
+        }
+        try:
+            dossier = dossier_create_draft(
+                procedure=procedure, applicant=applicant, user=user, idempotency_key=key
+            )
+        except (InvalidTransition, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("procedures:detail", code=procedure.code)
+        return redirect("dossiers:draft_edit", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/citizen/submit_start.html",
+        {"procedure": procedure, "idempotency_key": uuid.uuid4().hex},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_edit(request, pk):
+    dossier = _own_dossier(request, pk)
+    if dossier.status != DossierStatus.DRAFT:
+        messages.info(request, _("This dossier has been submitted and can no longer be edited."))
+        return redirect("dossiers:my_detail", pk=dossier.pk)
+    documents = _documents(dossier)
+    if request.method == "POST" and "remove_file" in request.POST:
+        try:
+            dossier_remove_file(
+                dossier=dossier, file_id=int(request.POST["remove_file"]), actor=request.user
+            )
+        except (InvalidTransition, ValidationError, ValueError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The file has been removed."))
+        return redirect("dossiers:draft_edit", pk=dossier.pk)
+    if request.method == "POST":
+        form = ApplicantForm(request.POST, request.FILES, documents=documents)
+        if form.is_valid():
+            try:
+                dossier = dossier_update_draft(
+                    dossier=dossier, applicant=form.applicant(), actor=request.user
+                )
+            except (InvalidTransition, ValidationError) as exc:
+                messages.error(request, _error_text(exc))
+                return redirect("dossiers:draft_edit", pk=dossier.pk)
+            failed = False
+            for document, upload in form.uploads():
+                # Each file on its own: a refused one leaves the others and the details saved.
+                try:
+                    dossier_attach_file(
+                        dossier=dossier,
+                        required_document=document,
+                        upload=upload,
+                        actor=request.user,
+                        purpose=FilePurpose.APPLICATION,
+                    )
+                except (InvalidTransition, ValidationError) as exc:
+                    failed = True
+                    messages.error(
+                        request,
+                        _("“%(file)s” (%(document)s) was not attached: %(reason)s")
+                        % {
+                            "file": upload.name,
+                            "document": document.name,
+                            "reason": _error_text(exc),
+                        },
+                    )
+            if failed:
+                return redirect("dossiers:draft_edit", pk=dossier.pk)
+            if "review" in request.POST:
+                return redirect("dossiers:draft_review", pk=dossier.pk)
+            messages.success(request, _("The draft has been saved."))
+            return redirect("dossiers:draft_edit", pk=dossier.pk)
+    else:
+        form = ApplicantForm(initial=_applicant_initial(dossier), documents=documents)
+    files = list(dossier.files.all())
+    rows = [
+        {
+            "document": document,
+            "field": form[form.document_field_name(document)],
+            "files": [f for f in files if f.required_document_id == document.pk],
+        }
+        for document in documents
+    ]
+    other_files = [f for f in files if f.required_document_id is None]
+    return render(
+        request,
+        "dossiers/citizen/draft_edit.html",
+        {"dossier": dossier, "form": form, "rows": rows, "other_files": other_files},
+    )
+
+
+def _applicant_initial(dossier) -> dict[str, str]:
+    return {
+        "name": dossier.applicant_name,
+        "identity_number": dossier.applicant_identity_number,
+        "phone": dossier.applicant_phone,
+        "email": dossier.applicant_email,
+        "address": dossier.applicant_address,
+        "organisation": dossier.applicant_organisation,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_review(request, pk):
+    dossier = _own_dossier(request, pk)
+    if dossier.status != DossierStatus.DRAFT:
+        return redirect("dossiers:my_detail", pk=dossier.pk)
+    if request.method == "POST":
+        try:
+            dossier = dossier_submit(
+                dossier=dossier,
+                actor=request.user,
+                expected_updated_at=_expected_updated_at(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            if getattr(exc, "code", None) == "stale":
+                return redirect("dossiers:draft_review", pk=dossier.pk)
+            return redirect("dossiers:draft_edit", pk=dossier.pk)
+        except InvalidTransition as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("dossiers:my_detail", pk=dossier.pk)
+        messages.success(
+            request,
+            _(
+                "Your dossier has been submitted. Its code is %(code)s; keep it to track "
+                "the dossier."
+            )
+            % {"code": dossier.code},
+        )
+        return redirect("dossiers:my_detail", pk=dossier.pk)
+    files = list(dossier.files.all())
+    rows = [
+        {"document": document, "files": [f for f in files if f.required_document_id == document.pk]}
+        for document in _documents(dossier)
+    ]
+    return render(
+        request,
+        "dossiers/citizen/draft_review.html",
+        {"dossier": dossier, "rows": rows},
+    )
+
+
+# ---- following one's dossiers ------------------------------------------------------------------
+
+
+@login_required
+def my_list(request):
+    dossiers = (
+        dossier_list_for_user(user=request.user)
+        .filter(applicant_user=request.user)
+        .select_related("procedure")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dossiers/citizen/my_list.html", {"page": page})
+
+
+@login_required
+def my_detail(request, pk):
+    dossier = _own_dossier(request, pk)
+    context = {
+        "dossier": dossier,
+        "events": dossier_timeline(dossier=dossier),
+        "files": list(dossier.files.all()),
+        "can_withdraw": dossier.status
+        in {
+            DossierStatus.SUBMITTED,
+            DossierStatus.NEEDS_SUPPLEMENT,
+            DossierStatus.RECEIVED,
+            DossierStatus.PROCESSING,
+        },
+    }
+    if dossier.status == DossierStatus.NEEDS_SUPPLEMENT:
+        context["supplement_form"] = SupplementForm(documents=_documents(dossier))
+    if dossier.status == DossierStatus.RETURNED:
+        context["rating"] = getattr(dossier, "rating", None)
+        if context["rating"] is None:
+            context["rating_form"] = RatingForm(levels=SatisfactionLevel.choices)
+    return render(request, "dossiers/citizen/my_detail.html", context)
+
+
+@login_required
+@require_POST
+def supplement(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = SupplementForm(request.POST, request.FILES, documents=_documents(dossier))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("dossiers:my_detail", pk=dossier.pk)
+    for document, upload in form.uploads():
+        try:
+            dossier_attach_file(
+                dossier=dossier,
+                required_document=document,
+                upload=upload,
+                actor=request.user,
+                purpose=FilePurpose.SUPPLEMENT,
+            )
+        except (InvalidTransition, ValidationError) as exc:
+            # Files already sent stay attached; the dossier goes back only once all are accepted.
+            messages.error(
+                request,
+                _("“%(file)s” was not attached: %(reason)s")
+                % {"file": upload.name, "reason": _error_text(exc)},
+            )
+            return redirect("dossiers:my_detail", pk=dossier.pk)
+    try:
+        dossier_resubmit(dossier=dossier, actor=request.user)
+    except (InvalidTransition, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The supplement has been sent."))
+    return redirect("dossiers:my_detail", pk=dossier.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier_withdraw(
+                dossier=dossier,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_updated_at=_expected_updated_at(request),
+            )
+        except (InvalidTransition, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The dossier has been withdrawn."))
+        return redirect("dossiers:my_detail", pk=dossier.pk)
+    return render(request, "dossiers/citizen/withdraw.html", {"dossier": dossier, "form": form})
+
+
+@login_required
+@require_POST
+def rate(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = RatingForm(request.POST, levels=SatisfactionLevel.choices)
+    if not form.is_valid():
+        messages.error(request, _("Choose how satisfied you are."))
+        return redirect("dossiers:my_detail", pk=dossier.pk)
+    try:
+        dossier_rate(
+            dossier=dossier,
+            actor=request.user,
+            level=form.cleaned_data["level"],
+            comment=form.cleaned_data["comment"],
+        )
+    except (InvalidTransition, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Thank you for your rating."))
+    return redirect("dossiers:my_detail", pk=dossier.pk)
+
+
+# ---- for anyone --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Look a dossier up by its code and the applicant's phone; reveal nothing on a wrong pair."""
+    form = TrackForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST":
+        failures_key = f"dossiers:track-failures:{request.META.get('REMOTE_ADDR', '')}"
+        if (cache.get(failures_key) or 0) >= TRACK_FAILURE_LIMIT:
+            context["throttled"] = True
+            return render(request, "dossiers/citizen/track.html", context, status=429)
+        if form.is_valid():
+            dossier = dossier_track(
+                code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
+            )
+            if dossier is None:
+                cache.add(failures_key, 0, timeout=TRACK_FAILURE_WINDOW)
+                try:
+                    cache.incr(failures_key)
+                except ValueError:  # expired between add and incr
+                    cache.set(failures_key, 1, timeout=TRACK_FAILURE_WINDOW)
+                context["not_found"] = True
+            else:
+                context["dossier"] = dossier
+                context["events"] = dossier_timeline(dossier=dossier)
+    return render(request, "dossiers/citizen/track.html", context)
+
+
+@login_required
+def file_download(request, pk, file_id):
+    """A dossier's file, for its applicant and for staff who may see the dossier."""
+    dossier = dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier_file = dossier.files.filter(pk=file_id).first()
+    if dossier_file is None:
+        raise Http404(_("This dossier has no such file."))
+    try:
+        handle = dossier_file.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The stored file is missing; please tell the service centre.")) from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=dossier_file.original_name,
+        content_type=dossier_file.content_type or "application/octet-stream",
+    )

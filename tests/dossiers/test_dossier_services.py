@@ -480,3 +480,20 @@ def test_a_pause_cannot_end_before_it_starts(procedure, officer):
             reason="Bổ sung",
         )
     assert not Pause.objects.exists()
+
+
+# ---- admin ------------------------------------------------------------------------------------
+
+
+def test_dossier_admin_is_read_only(client, procedure, officer):
+    dossier = walk_in(procedure, officer)
+    admin_user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+
+    assert client.get("/admin/dossiers/dossier/").status_code == 200
+    page = client.get(f"/admin/dossiers/dossier/{dossier.pk}/change/")
+    assert page.status_code == 200
+    assert client.get("/admin/dossiers/dossier/add/").status_code == 403
+    assert client.get("/admin/dossiers/dossierevent/").status_code == 200
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert client.get(f"/admin/dossiers/dossierevent/{event.pk}/delete/").status_code == 403

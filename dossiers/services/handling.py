@@ -1,0 +1,519 @@
+"""Writes of a dossier after the desk: supplements, steps, completion, extension, return, rating.
+
+Same shape as `dossiers.services.dossiers`: one durable transaction, the row locked first, the
+workflow re-checked on the locked row, `save(update_fields=…)`, exactly one DossierEvent.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.roles import Role
+from procedures.choices import StepRole, SupplementPolicy
+from procedures.selectors import agency_with_descendants
+
+from ..choices import DossierAction, DossierOutcome, DossierStatus, ReturnMethod, SatisfactionLevel
+from ..deadlines import (
+    DUE_SOON_WORKING_SECONDS,
+    RULE_VERSION,
+    classify_completion,
+    restart_due,
+    resume_due,
+)
+from ..models import Dossier, DossierStep, Pause, Rating
+from ..selectors import work_calendar_for
+from ..workflow import apply_transition, check_action
+from .dossiers import _lock, _record, check_fresh, require_status
+
+S = DossierStatus
+
+
+def _is_leader(actor: AbstractBaseUser | None) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    return bool(actor.is_superuser or actor.has_role(Role.LEADER))
+
+
+def _require_leader(actor: AbstractBaseUser | None) -> None:
+    if not _is_leader(actor):
+        raise ValidationError(_("Only a leader may do this."), code="forbidden")
+
+
+def _iso(value: datetime | None) -> str | None:
+    """Local time with its offset, as the citizen reads it."""
+    return timezone.localtime(value).isoformat() if value is not None else None
+
+
+# ---- supplements ------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def dossier_request_supplement(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    items: Sequence[str],
+    reason: str,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Ask the applicant for missing documents (Mẫu 02).
+
+    Before reception the dossier goes back to the applicant with no clock running; during
+    processing the clock stops: a Pause opens, closed by `dossier_resubmit`.
+    """
+    items = [item.strip() for item in items if item and item.strip()]
+    if not items:
+        raise ValidationError(
+            _("List the documents the applicant must supplement."), code="required"
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the supplement request."), code="required")
+    dossier = _lock(dossier)
+    now = timezone.now()
+    from_status = apply_transition(dossier, S.NEEDS_SUPPLEMENT)
+    check_fresh(dossier, expected_updated_at)
+    during_processing = from_status == S.PROCESSING
+    if during_processing:
+        Pause.objects.create(
+            dossier=dossier,
+            started_at=now,
+            reason=reason.strip(),
+            legal_basis=dossier.procedure.supplement_policy_basis,
+        )
+    dossier.supplement_items = items
+    dossier.supplement_reason = reason.strip()
+    dossier.save(update_fields=["status", "supplement_items", "supplement_reason", "updated_at"])
+    _record(
+        dossier,
+        DossierAction.SUPPLEMENT_REQUESTED,
+        from_status,
+        actor=actor,
+        at=now,
+        note=reason.strip(),
+        data={"items": items, "during_processing": during_processing},
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_resubmit(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """The applicant sends the supplement.
+
+    Not yet received: back to the desk (submitted). During processing: back to processing, the
+    pause closes and the due time follows the supplement policy stored at reception: `restart`
+    counts the full limit again from now, `pause` walks the working time left at the pause.
+    """
+    dossier = _lock(dossier)
+    now = timezone.now()
+    during_processing = dossier.received_at is not None
+    target = S.PROCESSING if during_processing else S.SUBMITTED
+    require_status(dossier, S.NEEDS_SUPPLEMENT, target)
+    from_status = apply_transition(dossier, target)
+    check_fresh(dossier, expected_updated_at)
+    data: dict = {"items": dossier.supplement_items}
+    update_fields = ["status", "supplement_items", "supplement_reason", "updated_at"]
+    if during_processing:
+        data.update(_resume_clock(dossier, now=now))
+        update_fields += [
+            "due_at",
+            "appointment_at",
+            "due_starts_at",
+            "due_explanation",
+            "due_calendar_fingerprint",
+        ]
+    dossier.supplement_items = []
+    dossier.supplement_reason = ""
+    dossier.save(update_fields=update_fields)
+    _record(dossier, DossierAction.RESUBMITTED, from_status, actor=actor, at=now, data=data)
+    return dossier
+
+
+def _resume_clock(dossier: Dossier, *, now: datetime) -> dict:
+    """Close the open pause and move the due time (and the current step's) per the policy."""
+    calendar = work_calendar_for(dossier.agency)
+    pause = Pause.objects.select_for_update().filter(dossier=dossier, ended_at=None).first()
+    paused_at = pause.started_at if pause is not None else now
+    if pause is not None:
+        pause.ended_at = now
+        pause.save(update_fields=["ended_at"])
+    policy = dossier.supplement_policy or dossier.procedure.supplement_policy
+    previous_due = dossier.due_at
+    if policy == SupplementPolicy.PAUSE:
+        dossier.due_at = resume_due(previous_due, paused_at, now, calendar=calendar)
+        dossier.due_explanation = _(
+            "%(explanation)s Paused for a supplement from %(paused)s to %(resumed)s; the working "
+            "time left was counted again from the resumption."
+        ) % {
+            "explanation": dossier.due_explanation,
+            "paused": timezone.localtime(paused_at).strftime("%H:%M %d/%m/%Y"),
+            "resumed": timezone.localtime(now).strftime("%H:%M %d/%m/%Y"),
+        }
+    else:
+        due = restart_due(
+            now,
+            dossier.time_limit_amount,
+            dossier.time_limit_unit,
+            cutoff=bool(dossier.cutoff_15h),
+            calendar=calendar,
+        )
+        dossier.due_at = due.due_at
+        dossier.due_starts_at = due.starts_at
+        dossier.due_explanation = due.explanation
+    dossier.due_calendar_fingerprint = calendar.fingerprint
+    if dossier.extended_at is None or dossier.appointment_at is None:
+        dossier.appointment_at = dossier.due_at
+    else:
+        dossier.appointment_at = max(dossier.appointment_at, dossier.due_at)
+
+    step = dossier.current_step
+    if step is not None and step.due_at is not None:
+        if policy == SupplementPolicy.PAUSE:
+            step.due_at = resume_due(step.due_at, paused_at, now, calendar=calendar)
+        else:
+            step.due_at = calendar.add_working_hours(now, step.budget_hours)
+        step.save(update_fields=["due_at"])
+    return {
+        "policy": policy,
+        "paused_at": _iso(paused_at),
+        "resumed_at": _iso(now),
+        "previous_due_at": _iso(previous_due),
+        "due_at": _iso(dossier.due_at),
+    }
+
+
+# ---- processing -------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def dossier_forward(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Hand a received dossier to the department: one DossierStep per internal step of the
+    procedure version (desk steps excluded); the first starts now, due after its budget."""
+    dossier = _lock(dossier)
+    now = timezone.now()
+    require_status(dossier, S.RECEIVED, S.PROCESSING)
+    from_status = apply_transition(dossier, S.PROCESSING)
+    check_fresh(dossier, expected_updated_at)
+    calendar = work_calendar_for(dossier.agency)
+    procedure_steps = dossier.procedure.steps.exclude(role=StepRole.DESK_OFFICER).order_by(
+        "position", "pk"
+    )
+    steps = [
+        DossierStep(
+            dossier=dossier,
+            procedure_step=procedure_step,
+            position=position,
+            name=procedure_step.name,
+            role=procedure_step.role,
+            budget_hours=procedure_step.budget_hours,
+        )
+        for position, procedure_step in enumerate(procedure_steps, start=1)
+    ]
+    if steps:
+        steps[0].started_at = now
+        steps[0].due_at = calendar.add_working_hours(now, steps[0].budget_hours)
+        DossierStep.objects.bulk_create(steps)
+    dossier.current_step = steps[0] if steps else None
+    dossier.save(update_fields=["status", "current_step", "updated_at"])
+    _record(
+        dossier,
+        DossierAction.FORWARDED,
+        from_status,
+        actor=actor,
+        at=now,
+        data={
+            "steps": len(steps),
+            "first_step": steps[0].name if steps else None,
+            "step_due_at": _iso(steps[0].due_at) if steps else None,
+        },
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_assign(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    assignee: AbstractBaseUser,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Give the dossier, and its current step, to a staff member of the handling agency's tree."""
+    dossier = _lock(dossier)
+    check_action(dossier.status, {S.PROCESSING}, "assign")
+    check_fresh(dossier, expected_updated_at)
+    if not (
+        assignee is not None
+        and assignee.is_active
+        and assignee.is_staff_member
+        and assignee.agency_id in agency_with_descendants(dossier.agency)
+    ):
+        raise ValidationError(
+            _("The dossier can only be assigned to a staff member of the handling agency."),
+            code="forbidden",
+        )
+    dossier.assignee = assignee
+    step = dossier.current_step
+    if step is not None:
+        step.handler = assignee
+        step.save(update_fields=["handler"])
+    dossier.save(update_fields=["assignee", "updated_at"])
+    _record(
+        dossier,
+        DossierAction.ASSIGNED,
+        dossier.status,
+        actor=actor,
+        data={"assignee": assignee.pk, "step": step.position if step is not None else None},
+    )
+    return dossier
+
+
+def _finish_step(step: DossierStep, *, actor, now: datetime, note: str) -> None:
+    step.finished_at = now
+    step.timeliness = classify_completion(now, step.due_at) if step.due_at else ""
+    if step.handler_id is None and actor is not None and actor.is_authenticated:
+        step.handler = actor
+    step.note = note
+    step.save(update_fields=["finished_at", "timeliness", "handler", "note"])
+
+
+@transaction.atomic(durable=True)
+def dossier_complete_step(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    note: str = "",
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Finish the current step (timeliness against its own due time) and start the next one.
+
+    After the last step the dossier stays in processing with no current step, waiting for a
+    leader's `dossier_complete`.
+    """
+    dossier = _lock(dossier)
+    check_action(dossier.status, {S.PROCESSING}, "complete_step")
+    check_fresh(dossier, expected_updated_at)
+    step = dossier.current_step
+    if step is None:
+        raise ValidationError(_("Every step of this dossier is already done."), code="no_step")
+    now = timezone.now()
+    _finish_step(step, actor=actor, now=now, note=note.strip())
+    following = dossier.steps.filter(finished_at=None).order_by("position").first()
+    if following is not None:
+        calendar = work_calendar_for(dossier.agency)
+        following.started_at = now
+        following.due_at = calendar.add_working_hours(now, following.budget_hours)
+        following.save(update_fields=["started_at", "due_at"])
+    dossier.current_step = following
+    dossier.save(update_fields=["current_step", "updated_at"])
+    _record(
+        dossier,
+        DossierAction.STEP_COMPLETED,
+        dossier.status,
+        actor=actor,
+        at=now,
+        note=note.strip(),
+        data={
+            "step": step.position,
+            "name": step.name,
+            "timeliness": step.timeliness,
+            "next_step": following.position if following is not None else None,
+        },
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_complete(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    outcome: str,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """A leader signs the result: result_ready, with its timeliness against the legal due time.
+
+    Allowed once every step is done, or when only the leader's own current step is left (it is
+    finished now). An extension never changes the timeliness: it is judged against `due_at`.
+    """
+    dossier = _lock(dossier)
+    now = timezone.now()
+    from_status = apply_transition(dossier, S.RESULT_READY)
+    check_fresh(dossier, expected_updated_at)
+    _require_leader(actor)
+    if outcome not in DossierOutcome.values:
+        raise ValidationError(
+            _("Choose whether the dossier is approved or denied."), code="invalid"
+        )
+    unfinished = list(dossier.steps.filter(finished_at=None).order_by("position"))
+    step = dossier.current_step
+    if unfinished and not (
+        len(unfinished) == 1 and step is not None and step.role == StepRole.LEADER
+    ):
+        raise ValidationError(
+            _("The dossier still has steps to finish before it can be completed."),
+            code="steps_pending",
+        )
+    if unfinished:
+        _finish_step(step, actor=actor, now=now, note="")
+    dossier.current_step = None
+    dossier.outcome = outcome
+    dossier.completed_at = now
+    dossier.timeliness = classify_completion(now, dossier.due_at)
+    dossier.timeliness_rule = RULE_VERSION
+    dossier.save(
+        update_fields=[
+            "status",
+            "current_step",
+            "outcome",
+            "completed_at",
+            "timeliness",
+            "timeliness_rule",
+            "updated_at",
+        ]
+    )
+    _record(
+        dossier,
+        DossierAction.COMPLETED,
+        from_status,
+        actor=actor,
+        at=now,
+        data={
+            "outcome": outcome,
+            "timeliness": dossier.timeliness,
+            "rule": RULE_VERSION,
+            "due_at": _iso(dossier.due_at),
+        },
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_extend(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    new_appointment_at: datetime,
+    reason: str,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """A leader moves the appointment, with an apology letter: once, while processing, and at least
+    one working day before the due time. The legal due time and the timeliness never move."""
+    dossier = _lock(dossier)
+    check_action(dossier.status, {S.PROCESSING}, "extend")
+    check_fresh(dossier, expected_updated_at)
+    _require_leader(actor)
+    if dossier.extended_at is not None:
+        raise ValidationError(
+            _("The appointment of this dossier was already extended once."),
+            code="already_extended",
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the extension."), code="required")
+    current = dossier.appointment_at or dossier.due_at
+    if new_appointment_at is None or new_appointment_at <= current:
+        raise ValidationError(
+            _("The new appointment must be later than the current one."), code="invalid"
+        )
+    now = timezone.now()
+    calendar = work_calendar_for(dossier.agency)
+    if calendar.working_seconds_between(now, dossier.due_at) < DUE_SOON_WORKING_SECONDS:
+        raise ValidationError(
+            _("An extension must be decided at least one working day before the due date."),
+            code="too_late",
+        )
+    previous = dossier.appointment_at
+    dossier.appointment_at = new_appointment_at
+    dossier.extended_at = now
+    dossier.extension_reason = reason.strip()
+    dossier.save(update_fields=["appointment_at", "extended_at", "extension_reason", "updated_at"])
+    _record(
+        dossier,
+        DossierAction.EXTENDED,
+        dossier.status,
+        actor=actor,
+        at=now,
+        note=reason.strip(),
+        data={
+            "previous_appointment_at": _iso(previous),
+            "appointment_at": _iso(new_appointment_at),
+        },
+    )
+    return dossier
+
+
+# ---- return and rating ------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def dossier_return(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    method: str,
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """Hand the result to the applicant."""
+    if method not in ReturnMethod.values:
+        raise ValidationError(_("Choose how the result is returned."), code="invalid")
+    dossier = _lock(dossier)
+    now = timezone.now()
+    from_status = apply_transition(dossier, S.RETURNED)
+    check_fresh(dossier, expected_updated_at)
+    dossier.returned_at = now
+    dossier.return_method = method
+    dossier.save(update_fields=["status", "returned_at", "return_method", "updated_at"])
+    _record(
+        dossier, DossierAction.RETURNED, from_status, actor=actor, at=now, data={"method": method}
+    )
+    return dossier
+
+
+@transaction.atomic(durable=True)
+def dossier_rate(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser | None,
+    level: str,
+    comment: str = "",
+    expected_updated_at: datetime | None = None,
+) -> Dossier:
+    """The applicant rates a returned dossier, once; the Rating is `dossier.rating`."""
+    dossier = _lock(dossier)
+    check_action(dossier.status, {S.RETURNED}, "rate")
+    check_fresh(dossier, expected_updated_at)
+    if actor is None or not actor.is_authenticated or dossier.applicant_user_id != actor.pk:
+        raise ValidationError(_("Only the applicant may rate this dossier."), code="forbidden")
+    if level not in SatisfactionLevel.values:
+        raise ValidationError(_("Choose a satisfaction level."), code="invalid")
+    if Rating.objects.filter(dossier=dossier).exists():
+        raise ValidationError(_("This dossier has already been rated."), code="already_rated")
+    now = timezone.now()
+    Rating.objects.create(
+        dossier=dossier, level=level, comment=comment.strip(), rated_at=now, rated_by=actor
+    )
+    dossier.save(update_fields=["updated_at"])
+    _record(
+        dossier,
+        DossierAction.RATED,
+        dossier.status,
+        actor=actor,
+        at=now,
+        note=comment.strip(),
+        data={"level": level},
+    )
+    return dossier
