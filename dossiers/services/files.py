@@ -144,9 +144,7 @@ def dossier_remove_file(
         raise ValidationError(_("This file is not part of the dossier."), code="not_found")
     if dossier.status == S.NEEDS_SUPPLEMENT and dossier_file.purpose != FilePurpose.SUPPLEMENT:
         raise ValidationError(
-            _(
-                "Documents already handed in stay with the dossier; only supplements can be removed."
-            ),
+            _("Documents already handed in stay with the dossier; only supplements go."),
             code="not_removable",
         )
     data = {
