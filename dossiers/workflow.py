@@ -75,6 +75,20 @@ def apply_transition(dossier, to_status: str) -> str | None:
     return from_status
 
 
+def apply_history(dossier, statuses) -> None:
+    """Give a new, unsaved dossier the status at the end of `statuses`, checking every move.
+
+    For histories built in bulk (dossiers.generator), where no service runs: the same table
+    decides which paths are possible. Repeats (a step completed while processing) are no move.
+    """
+    previous = None
+    for status in statuses:
+        if status != previous:
+            check_transition(previous, status)
+            previous = status
+    dossier.status = previous
+
+
 class InvalidAction(InvalidTransition):
     """An action that keeps the status (assign, extend, rate, attach a file …) asked of a dossier
     in a status that does not allow it. A subclass, so `except InvalidTransition` catches both."""

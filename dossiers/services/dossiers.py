@@ -12,6 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from portal.validators import normalize_phone
@@ -342,9 +343,16 @@ def require_status(dossier: Dossier, status: str, to_status: str) -> None:
         raise InvalidTransition(dossier.status, to_status)
 
 
-def check_fresh(dossier: Dossier, expected_updated_at: datetime | None) -> None:
-    """Refuse (code "stale") a form loaded before the dossier's last change."""
-    if expected_updated_at is not None and expected_updated_at != dossier.updated_at:
+def check_fresh(dossier: Dossier, expected_updated_at: datetime | str | None) -> None:
+    """Refuse (code "stale") a form loaded before the dossier's last change.
+
+    Takes the `updated_at` the page was rendered with, as a datetime or its ISO text.
+    """
+    if expected_updated_at is None or expected_updated_at == "":
+        return
+    if isinstance(expected_updated_at, str):
+        expected_updated_at = parse_datetime(expected_updated_at.strip())
+    if expected_updated_at != dossier.updated_at:
         raise ValidationError(
             _(
                 "The dossier was changed by someone else since this page was opened. "

@@ -839,3 +839,25 @@ def test_during_a_supplement_only_supplement_files_can_be_removed(office, time_m
     assert error.value.code == "not_removable"
     dossier_remove_file(dossier=dossier, file_id=added.pk, actor=office.citizen)
     assert list(dossier.files.values_list("pk", flat=True)) == [handed_in.pk]
+
+
+def test_the_stale_check_takes_the_iso_text_of_a_hidden_field(office, time_machine):
+    dossier = processing_dossier(office, time_machine)
+    loaded = fresh(dossier).updated_at.isoformat()
+    time_machine.move_to(at(2026, 11, 30, 10, 0), tick=False)
+    dossier_assign(
+        dossier=dossier,
+        actor=office.division_head,
+        assignee=office.specialist,
+        expected_updated_at=loaded,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        dossier_assign(
+            dossier=dossier,
+            actor=office.division_head,
+            assignee=office.division_head,
+            expected_updated_at=loaded,
+        )
+    assert error.value.code == "stale"
+    assert fresh(dossier).assignee == office.specialist

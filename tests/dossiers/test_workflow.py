@@ -12,6 +12,7 @@ from dossiers.workflow import (
     FINAL_STATUSES,
     TRANSITIONS,
     InvalidTransition,
+    apply_history,
     apply_transition,
     check_transition,
 )
@@ -106,3 +107,16 @@ def test_nothing_but_the_workflow_assigns_dossier_status():
         if assignment.search(line)
     ]
     assert offenders == []
+
+
+def test_apply_history_checks_every_move_of_a_bulk_built_history():
+    """The generator's histories go through the same table: an impossible path is refused."""
+
+    dossier = Dossier()
+    apply_history(
+        dossier, ["draft", "submitted", "received", "processing", "processing", "result_ready"]
+    )
+    assert dossier.status == "result_ready"
+
+    with pytest.raises(InvalidTransition):
+        apply_history(Dossier(), ["draft", "received"])

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -8,11 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from dossiers.generator import generate_dossiers
+from dossiers.models import Dossier
 from portal.demo import DEMO_PASSWORD, DEMO_USERS
 from portal.roles import Role
 from procedures.exchange import CatalogueImportError, catalogue_import_json
 from procedures.models import Agency
 
+DEMO_DOSSIERS = 300
 DEMO_CATALOGUE = Path(settings.BASE_DIR) / "procedures" / "fixtures" / "demo_catalogue.json"
 
 
@@ -45,6 +49,26 @@ class Command(BaseCommand):
             for spec in DEMO_USERS:
                 self._ensure_user(spec)
         self.stdout.write(f"demo users: {len(DEMO_USERS)} (password {DEMO_PASSWORD})")
+        self._ensure_dossiers()
+
+    def _ensure_dossiers(self):
+        """About 300 dossiers over the last 90 days, in every state, once."""
+        if Dossier.objects.exists():
+            self.stdout.write("dossiers: already present, none added")
+            return
+        today = timezone.localdate()
+        citizen = get_user_model().objects.get(email__iexact=DEMO_USERS[0]["login"])
+        result = generate_dossiers(
+            count=DEMO_DOSSIERS,
+            seed=2026,
+            start=today - timedelta(days=90),
+            end=today,
+            citizen=citizen,
+        )
+        self.stdout.write(
+            "dossiers: "
+            + ", ".join(f"{status} {n}" for status, n in sorted(result.by_status.items()))
+        )
 
     def _ensure_user(self, spec):
         users = get_user_model().objects
