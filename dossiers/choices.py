@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Weekday(models.IntegerChoices):
@@ -70,7 +71,7 @@ class DossierAction(models.TextChoices):
 
 
 class ReturnMethod(models.TextChoices):
-    AT_DESK = "at_desk", _("At the desk")
+    AT_DESK = "at_desk", pgettext_lazy("return method", "At the desk")
     POSTAL = "postal", _("By post")
     ONLINE = "online", _("Online")
 

@@ -268,7 +268,9 @@ def dossier_assign(
         )
     dossier.assignee = assignee
     step = dossier.current_step
-    if step is not None:
+    # Assigning during the head of division's own step names the handler of the specialist's
+    # step to come (dossier_complete_step hands it over); the head's step stays the head's.
+    if step is not None and step.role != StepRole.DIVISION_HEAD:
         step.handler = assignee
         step.save(update_fields=["handler"])
     dossier.save(update_fields=["assignee", "updated_at"])
@@ -317,7 +319,15 @@ def dossier_complete_step(
         calendar = work_calendar_for(dossier.agency)
         following.started_at = now
         following.due_at = calendar.add_working_hours(now, following.budget_hours)
-        following.save(update_fields=["started_at", "due_at"])
+        # The specialist a head of division assigned handles the specialist's step when it
+        # comes, even when the assignment was made during the head's own step.
+        if (
+            following.role == StepRole.SPECIALIST
+            and dossier.assignee_id
+            and following.handler_id is None
+        ):
+            following.handler_id = dossier.assignee_id
+        following.save(update_fields=["started_at", "due_at", "handler"])
     dossier.current_step = following
     dossier.save(update_fields=["current_step", "updated_at"])
     _record(

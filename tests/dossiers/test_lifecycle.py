@@ -861,3 +861,31 @@ def test_the_stale_check_takes_the_iso_text_of_a_hidden_field(office, time_machi
         )
     assert error.value.code == "stale"
     assert fresh(dossier).assignee == office.specialist
+
+
+def test_assigning_during_the_heads_step_hands_the_specialist_step_to_the_assignee(
+    office, time_machine
+):
+    """The head assigns first, then finishes the dividing-up step: the specialist gets the next."""
+    from tests.factories import ProcedureFactory, ProcedureStepFactory
+
+    procedure = ProcedureFactory(code="9.assign", agency=office.department, accepts_direct=True)
+    for position, (role, hours) in enumerate(
+        [(StepRole.DIVISION_HEAD, "4"), (StepRole.SPECIALIST, "68"), (StepRole.LEADER, "8")], 1
+    ):
+        ProcedureStepFactory(procedure=procedure, position=position, role=role, budget_hours=hours)
+    time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
+    dossier = dossier_register_walk_in(
+        procedure=procedure, applicant=applicant_data(), actor=office.desk
+    )
+    dossier = dossier_forward(dossier=dossier, actor=office.desk)
+
+    dossier = dossier_assign(
+        dossier=dossier, actor=office.division_head, assignee=office.specialist
+    )
+    dossier = dossier_complete_step(dossier=dossier, actor=office.division_head, note="Phân công")
+
+    steps = list(DossierStep.objects.filter(dossier=dossier).order_by("position"))
+    assert steps[0].handler == office.division_head
+    assert steps[1].handler == office.specialist
+    assert fresh(dossier).current_step == steps[1]
