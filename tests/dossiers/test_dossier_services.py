@@ -244,7 +244,7 @@ def test_walk_in_code_uses_the_local_day_of_reception(procedure, officer):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_walk_ins_get_distinct_consecutive_codes():
-    """Twenty desks registering at once get twenty different, gap-free numbers.
+    """Fifty desks registering at once get fifty different, gap-free numbers.
 
     On PostgreSQL each registration runs in its own thread and connection; SQLite serialises
     writers anyway, so there they run one after the other.
@@ -256,7 +256,7 @@ def test_concurrent_walk_ins_get_distinct_consecutive_codes():
             WorkingSession.objects.create(agency=agency, weekday=weekday, start=start, end=end)
     procedure = ProcedureFactory(agency=agency)
     officer = UserFactory()
-    count = 20
+    count = 50
     codes: list[str] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(count)
@@ -282,6 +282,45 @@ def test_concurrent_walk_ins_get_distinct_consecutive_codes():
     assert errors == []
     assert sorted(codes) == [f"000.00.16.H62-261120-{n:04d}" for n in range(1, count + 1)]
     assert DossierCodeSequence.objects.get(agency=agency).last_number == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_online_submissions_get_fifty_consecutive_codes():
+    """Fifty citizens pressing "submit" at the same moment: every dossier gets its own number
+    of the day, with no gap and no duplicate (each thread has its own PostgreSQL connection)."""
+    agency = AgencyFactory(code="000.00.16.H62")
+    procedure = ProcedureFactory(agency=agency)
+    citizen = UserFactory()
+    drafts = [
+        dossier_create_draft(procedure=procedure, applicant=applicant_data(), user=citizen)
+        for _ in range(50)
+    ]
+    codes: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(drafts))
+
+    def submit(draft):
+        try:
+            barrier.wait(timeout=30)
+            codes.append(dossier_submit(dossier=draft, actor=citizen).code)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=submit, args=(draft,)) for draft in drafts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    else:
+        codes = [dossier_submit(dossier=draft, actor=citizen).code for draft in drafts]
+
+    assert errors == []
+    day = Dossier.objects.get(code=codes[0]).submitted_at.astimezone(VIETNAM_TZ).strftime("%y%m%d")
+    assert sorted(codes) == [f"000.00.16.H62-{day}-{n:04d}" for n in range(1, 51)]
+    assert Dossier.objects.filter(status=DossierStatus.SUBMITTED).count() == 50
 
 
 # ---- online drafts and transitions ------------------------------------------------------------
