@@ -11,8 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.selectors import agency_tree
 
-from .models import CalendarDay, Dossier, DossierEvent, DossierFile, DossierStep, WorkingSession
+from .models import (
+    CalendarDay,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStep,
+    Notification,
+    NotificationStatus,
+    WorkingSession,
+)
 from .selectors import calendar_year_overview, session_label
+from .services.notifications import notification_retry
 
 # The year view reaches back to the earliest and forward to the latest year anyone plans for.
 YEAR_VIEW_RANGE = range(2000, 2101)
@@ -222,3 +232,44 @@ class DossierEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox. Rows are written by the services; the only change made here is a retry."""
+
+    list_display = [
+        "created_at",
+        "template",
+        "channel",
+        "recipient",
+        "dossier",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "template"]
+    list_select_related = ["dossier", "recipient_user"]
+    search_fields = ["recipient_email", "recipient_phone", "dossier__code", "idempotency_key"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj):
+        return obj.recipient_label if obj.channel != "in_app" else str(obj.recipient_user or "")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected failed notifications again"))
+    def retry(self, request, queryset):
+        count = notification_retry(
+            notifications=queryset.filter(status=NotificationStatus.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        self.message_user(
+            request,
+            gettext("%(count)d notification(s) queued again.") % {"count": count},
+        )

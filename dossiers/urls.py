@@ -6,4 +6,5 @@ app_name = "dossiers"
 urlpatterns = [
     path("", include("dossiers.urls_citizen")),
     path("", include("dossiers.urls_staff")),
+    path("notifications/", include("dossiers.urls_notifications")),
 ]

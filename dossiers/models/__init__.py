@@ -1,6 +1,12 @@
 from .calendar import CalendarDay, WorkingSession
 from .dossier import AppendOnlyError, Dossier, DossierCodeSequence, DossierEvent, Pause
 from .handling import DossierFile, DossierStep, Rating, dossier_file_path
+from .notifications import (
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    NotificationTemplate,
+)
 
 __all__ = [
     "AppendOnlyError",
@@ -10,6 +16,10 @@ __all__ = [
     "DossierEvent",
     "DossierFile",
     "DossierStep",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
+    "NotificationTemplate",
     "Pause",
     "Rating",
     "WorkingSession",

@@ -53,6 +53,12 @@ class DossierStep(models.Model):
         _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
     )
     note = models.TextField(_("note"), blank=True)
+    # Set by the deadline sweep when the step's near or missed deadline was reported, so it is
+    # reported once.
+    due_soon_flagged_at = models.DateTimeField(
+        _("due-soon reminder sent at"), null=True, blank=True
+    )
+    overdue_flagged_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier step")
@@ -61,6 +67,14 @@ class DossierStep(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["dossier", "position"], name="dossiers_step_unique_position"
+            ),
+        ]
+        indexes = [
+            # The deadline sweep scans open steps by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(finished_at__isnull=True),
+                name="dossiers_step_open_due_idx",
             ),
         ]
 

@@ -24,6 +24,7 @@ from ..deadlines import compute_due
 from ..models import Dossier, DossierCodeSequence, DossierEvent
 from ..selectors import work_calendar_for
 from ..workflow import InvalidTransition, apply_transition, check_action
+from .notifications import notification_queue
 
 APPLICANT_FIELDS = ("name", "identity_number", "phone", "email", "address", "organisation")
 
@@ -96,13 +97,14 @@ def dossier_register_walk_in(
         if existing is None:
             raise
         return existing
-    _record(
+    event = _record(
         dossier,
         DossierAction.RECEIVED,
         None,
         actor=actor,
         data={"received_at": received_at.isoformat()},
     )
+    notification_queue(dossier=dossier, template="received", to_applicant=True, event=event)
     return dossier
 
 
@@ -238,13 +240,14 @@ def dossier_receive(
     check_fresh(dossier, expected_updated_at)
     _start_clock(dossier, received_at=received_at)
     dossier.save(update_fields=["status", "updated_at", *CLOCK_FIELDS])
-    _record(
+    event = _record(
         dossier,
         DossierAction.RECEIVED,
         from_status,
         actor=actor,
         data={"received_at": received_at.isoformat()},
     )
+    notification_queue(dossier=dossier, template="received", to_applicant=True, event=event)
     return dossier
 
 

@@ -29,6 +29,7 @@ from ..models import Dossier, DossierStep, Pause, Rating
 from ..selectors import work_calendar_for
 from ..workflow import apply_transition, check_action
 from .dossiers import _lock, _record, check_fresh, require_status
+from .notifications import notification_queue, staff_of_role
 
 S = DossierStatus
 
@@ -88,7 +89,7 @@ def dossier_request_supplement(
     dossier.supplement_items = items
     dossier.supplement_reason = reason.strip()
     dossier.save(update_fields=["status", "supplement_items", "supplement_reason", "updated_at"])
-    _record(
+    event = _record(
         dossier,
         DossierAction.SUPPLEMENT_REQUESTED,
         from_status,
@@ -96,6 +97,13 @@ def dossier_request_supplement(
         at=now,
         note=reason.strip(),
         data={"items": items, "during_processing": during_processing},
+    )
+    notification_queue(
+        dossier=dossier,
+        template="supplement_requested",
+        to_applicant=True,
+        payload={"items": items, "reason": reason.strip()},
+        event=event,
     )
     return dossier
 
@@ -229,7 +237,7 @@ def dossier_forward(
         DossierStep.objects.bulk_create(steps)
     dossier.current_step = steps[0] if steps else None
     dossier.save(update_fields=["status", "current_step", "updated_at"])
-    _record(
+    event = _record(
         dossier,
         DossierAction.FORWARDED,
         from_status,
@@ -240,6 +248,14 @@ def dossier_forward(
             "first_step": steps[0].name if steps else None,
             "step_due_at": _iso(steps[0].due_at) if steps else None,
         },
+    )
+    # The heads of division of the handling agency share the work out.
+    notification_queue(
+        dossier=dossier,
+        template="forwarded",
+        recipients=staff_of_role(agency=dossier.agency, role=Role.DIVISION_HEAD),
+        payload=event.data,
+        event=event,
     )
     return dossier
 
@@ -274,13 +290,14 @@ def dossier_assign(
         step.handler = assignee
         step.save(update_fields=["handler"])
     dossier.save(update_fields=["assignee", "updated_at"])
-    _record(
+    event = _record(
         dossier,
         DossierAction.ASSIGNED,
         dossier.status,
         actor=actor,
         data={"assignee": assignee.pk, "step": step.position if step is not None else None},
     )
+    notification_queue(dossier=dossier, template="assigned", recipients=[assignee], event=event)
     return dossier
 
 
@@ -396,7 +413,7 @@ def dossier_complete(
             "updated_at",
         ]
     )
-    _record(
+    event = _record(
         dossier,
         DossierAction.COMPLETED,
         from_status,
@@ -408,6 +425,13 @@ def dossier_complete(
             "rule": RULE_VERSION,
             "due_at": _iso(dossier.due_at),
         },
+    )
+    notification_queue(
+        dossier=dossier,
+        template="completed",
+        to_applicant=True,
+        payload={"outcome": outcome},
+        event=event,
     )
     return dossier
 
@@ -451,7 +475,7 @@ def dossier_extend(
     dossier.extended_at = now
     dossier.extension_reason = reason.strip()
     dossier.save(update_fields=["appointment_at", "extended_at", "extension_reason", "updated_at"])
-    _record(
+    event = _record(
         dossier,
         DossierAction.EXTENDED,
         dossier.status,
@@ -462,6 +486,14 @@ def dossier_extend(
             "previous_appointment_at": _iso(previous),
             "appointment_at": _iso(new_appointment_at),
         },
+    )
+    # The apology letter.
+    notification_queue(
+        dossier=dossier,
+        template="extended",
+        to_applicant=True,
+        payload={**event.data, "reason": reason.strip()},
+        event=event,
     )
     return dossier
 
@@ -487,8 +519,15 @@ def dossier_return(
     dossier.returned_at = now
     dossier.return_method = method
     dossier.save(update_fields=["status", "returned_at", "return_method", "updated_at"])
-    _record(
+    event = _record(
         dossier, DossierAction.RETURNED, from_status, actor=actor, at=now, data={"method": method}
+    )
+    notification_queue(
+        dossier=dossier,
+        template="returned",
+        to_applicant=True,
+        payload={"method": method},
+        event=event,
     )
     return dossier
 

@@ -225,7 +225,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+from celery.schedules import crontab  # noqa: E402 (kept next to the schedule it serves)
+
+CELERY_BEAT_SCHEDULE = {
+    # Every 5 minutes: flag dossiers and steps that became due soon or overdue (idempotent).
+    "dossiers-flag-deadlines": {
+        "task": "dossiers.tasks.flag_deadlines_task",
+        "schedule": timedelta(minutes=5),
+    },
+    # Every day at 07:00 Asia/Ho_Chi_Minh (CELERY_TIMEZONE): the leaders' digest e-mail.
+    "dossiers-leader-digest": {
+        "task": "dossiers.tasks.send_leader_digest_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # Optional: the code of the agency whose name heads every page (a service centre). Without it
 # the portal shows the first service centre in the catalogue.
@@ -238,4 +251,23 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+}
+
+# Notifications ----------------------------------------------------------------------------------
+# The outbox (dossiers.models.Notification) is delivered by
+# dossiers.tasks.deliver_notifications_task.
+# SMS_BACKEND: a dotted path to a dossiers.notifications.backends.SmsBackend subclass; a real
+# gateway plugs in here. The console backend prints; FileSmsBackend appends to SMS_FILE_PATH.
+SMS_BACKEND = env("SMS_BACKEND", "dossiers.notifications.backends.ConsoleSmsBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", str(VAR_DIR / "sms.log"))
+# Optional dotted path replacing the e-mail channel backend (tests use a slow one).
+NOTIFICATION_EMAIL_BACKEND = env("NOTIFICATION_EMAIL_BACKEND", "")
+# Attempts per row before it is marked failed; retries wait 2, 4, 8 … minutes.
+NOTIFICATION_MAX_ATTEMPTS = int(env("NOTIFICATION_MAX_ATTEMPTS", "5"))
+# A row left "sending" this long (its worker died) is claimed again.
+NOTIFICATION_CLAIM_TIMEOUT_MINUTES = int(env("NOTIFICATION_CLAIM_TIMEOUT_MINUTES", "10"))
+# Every minute: deliver due notifications.
+CELERY_BEAT_SCHEDULE["dossiers-deliver-notifications"] = {
+    "task": "dossiers.tasks.deliver_notifications_task",
+    "schedule": 60.0,
 }

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from dossiers import selectors
 from dossiers.choices import CalendarDayKind
 from dossiers.deadlines import DEFAULT_SESSIONS, VIETNAM_TZ, Session, WorkCalendar
 from dossiers.models import CalendarDay, WorkingSession
+from dossiers.selectors import calendar as calendar_selectors
 from dossiers.selectors import work_calendar_for, work_calendar_version
 from dossiers.services import calendar_day_create
 from tests.factories import AgencyFactory
@@ -209,7 +209,7 @@ def test_building_takes_two_queries_and_cached_calls_none(
 def test_another_process_reuses_the_shared_cache(agency, monkeypatch, django_assert_num_queries):
     """A process with an empty memo reads the calendar from the Django cache, not the database."""
     built = work_calendar_for(agency)
-    monkeypatch.setattr(selectors, "_memo", (None, {}))
+    monkeypatch.setattr(calendar_selectors, "_memo", (None, {}))
 
     with django_assert_num_queries(0):
         again = work_calendar_for(agency)
@@ -255,8 +255,8 @@ def test_commit_publishes_the_change_to_other_processes(
     assert len(callbacks) == 1
     assert work_calendar_version() != shared_version
     # Another process: empty memo, no uncommitted changes of its own.
-    monkeypatch.setattr(selectors, "_memo", (None, {}))
-    monkeypatch.setattr(selectors, "_uncommitted", threading.local())
+    monkeypatch.setattr(calendar_selectors, "_memo", (None, {}))
+    monkeypatch.setattr(calendar_selectors, "_uncommitted", threading.local())
     assert not work_calendar_for().is_working_day(date(2026, 12, 31))
 
 

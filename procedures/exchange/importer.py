@@ -1,161 +1,33 @@
-"""Catalogue export and import as JSON, so a province can load its own catalogue.
-
-The import checks every record first and reports every problem with the key path where it is
-(`procedures[3].steps[1].budget_hours`); it writes only when the whole file is valid, in one
-transaction. Records are matched by agency code, field code and procedure code + version, so
-importing the same file twice changes nothing.
-"""
+"""Catalogue import, first half: read the file, check every record and collect every problem
+with its key path. Only a plan without errors reaches `apply._apply`, which writes."""
 
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agency, Fee, Field, Procedure, ProcedureStep, RequiredDocument
-from .services import procedure_check_step_budgets
-
-FORMAT = "motcua.procedures"
-FORMAT_VERSION = 1
-
-AGENCY_KEYS = {
-    "code", "name", "short_name", "kind", "parent", "serves", "address", "phone", "email",
-    "working_hours_note", "is_active",
-}  # fmt: skip
-FIELD_KEYS = {"code", "name"}
-PROCEDURE_SCALARS = [
-    "code", "version", "name", "decision_authority", "level", "applicant_type", "online_level",
-    "accepts_direct", "accepts_postal", "accepts_online", "time_limit_amount", "time_limit_unit",
-    "time_limit_note", "cutoff_15h", "supplement_policy", "supplement_policy_basis",
-    "steps_description", "conditions", "fee_note", "result", "legal_basis",
-    "publication_decision", "valid_from", "valid_until", "is_published",
-]  # fmt: skip
-PROCEDURE_KEYS = {*PROCEDURE_SCALARS, "field", "agency", "documents", "steps", "fees"}
-DOCUMENT_SCALARS = [
-    "position", "name", "description", "original_count", "copy_count", "is_mandatory",
-]  # fmt: skip
-DOCUMENT_KEYS = {*DOCUMENT_SCALARS, "template"}
-STEP_KEYS = ["position", "name", "role", "budget_hours", "description"]
-FEE_KEYS = ["name", "amount", "note"]
-
-
-class CatalogueImportError(Exception):
-    """The file was not imported; `errors` lists every problem found, each with its location."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-@dataclass
-class ImportResult:
-    agencies: int = 0
-    fields: int = 0
-    procedures_created: int = 0
-    procedures_updated: int = 0
-
-
-# ---------------------------------------------------------------------------------------- export
-
-
-def catalogue_export() -> dict:
-    agencies = Agency.objects.select_related("parent").prefetch_related("serves").order_by("code")
-    procedures = (
-        Procedure.objects.select_related("field", "agency")
-        .prefetch_related("documents", "steps", "fees")
-        .order_by("code", "version")
-    )
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "exported_at": timezone.now().isoformat(timespec="seconds"),
-        "agencies": [_export_agency(agency) for agency in agencies],
-        "fields": [{"code": f.code, "name": f.name} for f in Field.objects.order_by("code")],
-        "procedures": [_export_procedure(procedure) for procedure in procedures],
-    }
-
-
-def catalogue_export_json() -> str:
-    return json.dumps(catalogue_export(), ensure_ascii=False, indent=2)
-
-
-def _export_agency(agency: Agency) -> dict:
-    return {
-        "code": agency.code,
-        "name": agency.name,
-        "short_name": agency.short_name,
-        "kind": agency.kind,
-        "parent": agency.parent.code if agency.parent else None,
-        "serves": sorted(served.code for served in agency.serves.all()),
-        "address": agency.address,
-        "phone": agency.phone,
-        "email": agency.email,
-        "working_hours_note": agency.working_hours_note,
-        "is_active": agency.is_active,
-    }
-
-
-def _export_procedure(procedure: Procedure) -> dict:
-    data = {}
-    for key in PROCEDURE_SCALARS:
-        value = getattr(procedure, key)
-        if isinstance(value, Decimal):
-            value = _decimal_text(value)
-        elif isinstance(value, date):
-            value = value.isoformat()
-        data[key] = value
-    data["field"] = procedure.field.code
-    data["agency"] = procedure.agency.code
-    data["documents"] = [_export_document(document) for document in procedure.documents.all()]
-    data["steps"] = [
-        {
-            "position": step.position,
-            "name": step.name,
-            "role": step.role,
-            "budget_hours": _decimal_text(step.budget_hours),
-            "description": step.description,
-        }
-        for step in procedure.steps.all()
-    ]
-    data["fees"] = [
-        {"name": f.name, "amount": f.amount, "note": f.note} for f in procedure.fees.all()
-    ]
-    return data
-
-
-def _export_document(document: RequiredDocument) -> dict:
-    data = {key: getattr(document, key) for key in DOCUMENT_SCALARS}
-    data["template"] = None
-    if document.template_file:
-        with document.template_file.open("rb") as handle:
-            content = handle.read()
-        data["template"] = {
-            "name": document.template_file.name.rsplit("/", 1)[-1],
-            "content_base64": base64.b64encode(content).decode("ascii"),
-        }
-    return data
-
-
-def _decimal_text(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-# ---------------------------------------------------------------------------------------- import
-
-
-@dataclass
-class _Plan:
-    agencies: list[tuple[dict, Agency]] = field(default_factory=list)
-    fields: list[Field] = field(default_factory=list)
-    procedures: list[tuple[dict, Procedure]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+from ..models import Agency, Fee, Field, Procedure, ProcedureStep, RequiredDocument
+from ..services import procedure_check_step_budgets
+from .apply import _apply
+from .schema import (
+    AGENCY_KEYS,
+    DOCUMENT_KEYS,
+    DOCUMENT_SCALARS,
+    FEE_KEYS,
+    FIELD_KEYS,
+    FORMAT,
+    FORMAT_VERSION,
+    PROCEDURE_KEYS,
+    PROCEDURE_SCALARS,
+    STEP_KEYS,
+    CatalogueImportError,
+    ImportResult,
+    _Plan,
+)
 
 
 def catalogue_import_json(text: str | bytes) -> ImportResult:
@@ -436,120 +308,3 @@ def _full_clean(instance, where: str, errors: list[str], *, exclude=(), unique=F
                 errors.append(f"{where}.{key}: {message}")
         return False
     return True
-
-
-@transaction.atomic
-def _apply(plan: _Plan) -> ImportResult:
-    result = ImportResult()
-    for _record, agency in plan.agencies:
-        if agency.pk is None:
-            agency.parent = None  # linked below, once every agency of the file exists
-        agency.save()
-        result.agencies += 1
-    agencies = {a.code: a for a in Agency.objects.all()}
-    for record, agency in plan.agencies:
-        # A key left out of the file leaves that part of an existing agency as it is.
-        if "parent" in record:
-            agency.parent = agencies.get(record["parent"]) if record["parent"] else None
-            agency.save(update_fields=["parent"])
-        if "serves" in record:
-            agency.serves.set([agencies[code] for code in record["serves"] or []])
-    for field_obj in plan.fields:
-        field_obj.save()
-        result.fields += 1
-    fields = {f.code: f for f in Field.objects.all()}
-    for record, procedure in plan.procedures:
-        created = procedure.pk is None
-        procedure.field = fields[record["field"]]
-        procedure.agency = agencies[record["agency"]]
-        procedure.save()
-        if created:
-            result.procedures_created += 1
-        else:
-            result.procedures_updated += 1
-        _sync_documents(procedure, record.get("documents", []))
-        _sync_rows(
-            list(procedure.steps.order_by("position", "pk")),
-            record.get("steps", []),
-            lambda raw, procedure=procedure: ProcedureStep(procedure=procedure),
-            lambda step, raw: _assign(
-                step, {**raw, "budget_hours": Decimal(str(raw["budget_hours"]))}, STEP_KEYS
-            ),
-        )
-        _sync_rows(
-            list(procedure.fees.order_by("pk")),
-            record.get("fees", []),
-            lambda raw, procedure=procedure: Fee(procedure=procedure),
-            lambda fee, raw: _assign(fee, raw, FEE_KEYS),
-        )
-    return result
-
-
-def _assign(instance, values: dict, keys) -> None:
-    for key in keys:
-        if key in values:
-            setattr(instance, key, values[key])
-
-
-def _sync_rows(existing: list, records: list[dict], new, assign) -> list:
-    """Update rows in place by their order in the file, add missing ones, drop extra ones.
-
-    Updating in place (rather than delete and recreate) keeps primary keys stable, so anything
-    that refers to a document or step keeps pointing at the same row after a re-import.
-    """
-    rows = []
-    for index, raw in enumerate(records):
-        row = existing[index] if index < len(existing) else new(raw)
-        assign(row, raw)
-        row.save()
-        rows.append(row)
-    for extra in existing[len(records) :]:
-        extra.delete()
-    return rows
-
-
-def _sync_documents(procedure: Procedure, records: list[dict]) -> None:
-    existing = list(procedure.documents.order_by("position", "pk"))
-    for extra in existing[len(records) :]:
-        _delete_file_on_commit(extra.template_file)
-
-    def assign(document, raw):
-        _assign(document, raw, DOCUMENT_SCALARS)
-        _attach_template(document, raw.get("template"))
-
-    _sync_rows(existing, records, lambda raw: RequiredDocument(procedure=procedure), assign)
-
-
-def _attach_template(document: RequiredDocument, template: dict | None) -> None:
-    old = document.template_file
-    old_name = old.name if old else ""
-    if template is None:
-        if old_name:
-            _delete_file_on_commit(old)
-        document.template_file = None
-        return
-    content = base64.b64decode(template["content_base64"])
-    storage = document.template_file.storage
-    target = document.template_file.field.generate_filename(document, template["name"])
-    for candidate in (old_name, target):
-        # The same bytes already stored (a re-import, or an import beside an existing media
-        # folder) are reused rather than written again under a new, suffixed name.
-        if (
-            candidate
-            and candidate.rsplit("/", 1)[-1] == template["name"]
-            and storage.exists(candidate)
-        ):
-            with storage.open(candidate, "rb") as handle:
-                if handle.read() == content:
-                    document.template_file.name = candidate
-                    return
-    document.template_file.save(template["name"], ContentFile(content), save=False)
-    if old_name and old_name != document.template_file.name:
-        _delete_file_on_commit(old)
-
-
-def _delete_file_on_commit(file_field) -> None:
-    """Delete a replaced file only once the import has committed, so a rollback loses nothing."""
-    if file_field:
-        storage, name = file_field.storage, file_field.name
-        transaction.on_commit(lambda: storage.delete(name))

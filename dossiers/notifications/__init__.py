@@ -1,0 +1,1 @@
+"""Channel backends and message rendering of the notification outbox."""

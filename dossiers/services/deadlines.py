@@ -1,0 +1,444 @@
+"""The deadline sweep and the leaders' morning digest (issue 5).
+
+Sweep semantics (rule v1, DESIGN.md "Deadlines"; the same as `dossiers.deadlines.open_state`):
+
+* A dossier is *overdue* at `now` when `now > due_at`.
+* It is *due soon* when less than one working day (DUE_SOON_WORKING_SECONDS, 8 working hours) is
+  left: `working_seconds_between(now, due_at) < 8 h`. Working time is counted on the agency's
+  calendar, so a holiday or a weekend between now and the due time does not count. Because the
+  working-time coordinate W(t) is non-decreasing, that condition is exactly
+  `due_at < threshold` with `threshold = calendar.add_working_hours(now, 8)`, the *earliest*
+  moment eight working hours after `now` (outside a session the walk starts at the next session's
+  opening, the same convention as `next_working_moment`). So per agency the sweep needs one
+  threshold and two range conditions: due soon `now <= due_at < threshold`, overdue `due_at < now`.
+* Only dossiers whose clock runs are swept: `received` and `processing`. A dossier awaiting a
+  supplement after reception is paused (its due time moves on resubmission) and is not flagged.
+  Steps: unfinished, started steps with a due time, of dossiers in processing.
+* A dossier that jumps straight past its due time between two sweeps is flagged overdue only; its
+  due-soon flag stays empty (no reminder was sent).
+
+Idempotence: a flag column is set once (`*_flagged_at IS NULL` is part of every claim), and rows are
+claimed with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweeps at once split the rows
+between them and a row committed by the other sweep no longer matches. Each batch (claim, flag,
+events, notifications) is one transaction.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.roles import Role
+from procedures.models import Agency
+from procedures.selectors import agency_with_descendants
+
+from ..choices import DossierAction, DossierStatus
+from ..deadlines import DUE_SOON_WORKING_SECONDS
+from ..models import Dossier, DossierEvent, DossierStep, NotificationTemplate
+from ..selectors import work_calendar_for
+from .notifications import notification_queue
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 5000
+# Statuses in which the legal clock runs; needs_supplement after reception is a pause.
+CLOCK_RUNNING = (DossierStatus.RECEIVED, DossierStatus.PROCESSING)
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+
+_ACTIONS = {
+    ("dossier", DUE_SOON): DossierAction.DEADLINE_DUE_SOON,
+    ("dossier", OVERDUE): DossierAction.DEADLINE_MISSED,
+    ("step", DUE_SOON): DossierAction.STEP_DUE_SOON,
+    ("step", OVERDUE): DossierAction.STEP_DEADLINE_MISSED,
+}
+_FLAG_FIELD = {DUE_SOON: "due_soon_flagged_at", OVERDUE: "overdue_flagged_at"}
+
+
+@dataclass
+class SweepResult:
+    """How many rows one sweep flagged."""
+
+    dossiers_due_soon: int = 0
+    dossiers_overdue: int = 0
+    steps_due_soon: int = 0
+    steps_overdue: int = 0
+    notifications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "dossiers_due_soon": self.dossiers_due_soon,
+            "dossiers_overdue": self.dossiers_overdue,
+            "steps_due_soon": self.steps_due_soon,
+            "steps_overdue": self.steps_overdue,
+            "notifications": self.notifications,
+        }
+
+
+def due_soon_threshold(*, agency: Agency | None, now: datetime) -> datetime:
+    """The earliest moment one working day (8 working hours) after `now` on the agency's calendar:
+    an open dossier is due soon iff `now <= due_at < threshold`."""
+    calendar = work_calendar_for(agency)
+    return calendar.add_working_hours(now, DUE_SOON_WORKING_SECONDS // 3600)
+
+
+def dossier_flag_deadlines(
+    *, now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> SweepResult:
+    """Flag every open dossier and open step that became due soon or overdue, once.
+
+    Set-based: per agency (a handful) one threshold, then batches of claimed ids updated with one
+    UPDATE, one bulk INSERT of events and the notifications of those rows only.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    recipients = _Recipients()
+    agency_ids = sorted(
+        set(
+            Dossier.objects.filter(status__in=CLOCK_RUNNING, due_at__isnull=False)
+            .order_by()
+            .values_list("agency_id", flat=True)
+            .distinct()
+        )
+    )
+    for agency in Agency.objects.filter(pk__in=agency_ids).order_by("pk"):
+        threshold = due_soon_threshold(agency=agency, now=now)
+        windows = {
+            OVERDUE: Q(due_at__lt=now),
+            DUE_SOON: Q(due_at__gte=now, due_at__lt=threshold),
+        }
+        for kind, window in windows.items():
+            dossiers = Dossier.objects.filter(
+                window,
+                agency=agency,
+                status__in=CLOCK_RUNNING,
+                **{f"{_FLAG_FIELD[kind]}__isnull": True},
+            )
+            steps = DossierStep.objects.filter(
+                window,
+                dossier__agency=agency,
+                dossier__status=DossierStatus.PROCESSING,
+                finished_at__isnull=True,
+                started_at__isnull=False,
+                **{f"{_FLAG_FIELD[kind]}__isnull": True},
+            )
+            flagged, sent = _sweep(dossiers, "dossier", kind, now, batch_size, recipients)
+            setattr(result, f"dossiers_{kind}", getattr(result, f"dossiers_{kind}") + flagged)
+            result.notifications += sent
+            flagged, sent = _sweep(steps, "step", kind, now, batch_size, recipients)
+            setattr(result, f"steps_{kind}", getattr(result, f"steps_{kind}") + flagged)
+            result.notifications += sent
+    return result
+
+
+def _sweep(queryset, target: str, kind: str, now, batch_size, recipients) -> tuple[int, int]:
+    flagged = sent = 0
+    while True:
+        with transaction.atomic():
+            claimed = _claim(queryset, batch_size)
+            if not claimed:
+                break
+            flag = _FLAG_FIELD[kind]
+            queryset.model.objects.filter(pk__in=claimed).update(**{flag: now})
+            rows = _rows(target, claimed)
+            events = DossierEvent.objects.bulk_create(
+                [_event(target, kind, row, now) for row in rows]
+            )
+            sent += _notify(target, kind, rows, events, recipients)
+            flagged += len(claimed)
+        if len(claimed) < batch_size:
+            break
+    return flagged, sent
+
+
+def _claim(queryset, batch_size: int) -> list[int]:
+    """Ids of up to `batch_size` matching rows, locked for this transaction. On PostgreSQL rows
+    another sweep holds are skipped; rows it already flagged no longer match."""
+    queryset = queryset.order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.values_list("pk", flat=True)[:batch_size])
+
+
+@dataclass
+class _Row:
+    """What the event and the notifications of one flagged dossier or step need."""
+
+    dossier_id: int
+    status: str
+    agency_id: int
+    due_at: datetime
+    code: str
+    assignee_id: int | None
+    division_id: int | None
+    step_id: int | None = None
+    step_position: int | None = None
+    step_name: str = ""
+
+
+def _rows(target: str, ids: list[int]) -> list[_Row]:
+    if target == "dossier":
+        values = Dossier.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "status",
+            "agency_id",
+            "due_at",
+            "code",
+            "assignee_id",
+            "assignee__agency_id",
+            "current_step__handler_id",
+            "current_step__handler__agency_id",
+        )
+        return [
+            _Row(
+                dossier_id=pk,
+                status=status,
+                agency_id=agency_id,
+                due_at=due_at,
+                code=code or "",
+                assignee_id=assignee_id or handler_id,
+                division_id=assignee_agency or handler_agency,
+            )
+            for (
+                pk,
+                status,
+                agency_id,
+                due_at,
+                code,
+                assignee_id,
+                assignee_agency,
+                handler_id,
+                handler_agency,
+            ) in values.order_by("pk")
+        ]
+    values = DossierStep.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "position",
+        "name",
+        "due_at",
+        "handler_id",
+        "handler__agency_id",
+        "dossier_id",
+        "dossier__status",
+        "dossier__agency_id",
+        "dossier__code",
+        "dossier__assignee_id",
+        "dossier__assignee__agency_id",
+    )
+    return [
+        _Row(
+            dossier_id=dossier_id,
+            status=status,
+            agency_id=agency_id,
+            due_at=due_at,
+            code=code or "",
+            assignee_id=handler_id or assignee_id,
+            division_id=handler_agency or assignee_agency,
+            step_id=pk,
+            step_position=position,
+            step_name=name,
+        )
+        for (
+            pk,
+            position,
+            name,
+            due_at,
+            handler_id,
+            handler_agency,
+            dossier_id,
+            status,
+            agency_id,
+            code,
+            assignee_id,
+            assignee_agency,
+        ) in values.order_by("pk")
+    ]
+
+
+def _event(target: str, kind: str, row: _Row, now: datetime) -> DossierEvent:
+    data = {"due_at": timezone.localtime(row.due_at).isoformat()}
+    if row.step_id is not None:
+        data.update({"step": row.step_position, "name": row.step_name})
+    return DossierEvent(
+        dossier_id=row.dossier_id,
+        action=_ACTIONS[(target, kind)],
+        from_status=row.status,
+        to_status=row.status,
+        actor=None,
+        at=now,
+        data=data,
+    )
+
+
+class _Recipients:
+    """Division heads and leaders by agency, loaded once per sweep."""
+
+    def __init__(self) -> None:
+        self._by_role: dict[str, dict[int, list[int]]] = {}
+        self._children: dict[int, list[int]] | None = None
+
+    def _staff(self, role: Role) -> dict[int, list[int]]:
+        if role not in self._by_role:
+            by_agency: dict[int, list[int]] = defaultdict(list)
+            users = (
+                get_user_model()
+                .objects.filter(is_active=True, groups__name=role.value, agency__isnull=False)
+                .order_by("pk")
+                .values_list("pk", "agency_id")
+                .distinct()
+            )
+            for pk, agency_id in users:
+                by_agency[agency_id].append(pk)
+            self._by_role[role] = by_agency
+        return self._by_role[role]
+
+    def _child_agencies(self, agency_id: int) -> list[int]:
+        if self._children is None:
+            children: dict[int, list[int]] = defaultdict(list)
+            for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+                if parent_id is not None:
+                    children[parent_id].append(pk)
+            self._children = children
+        return self._children.get(agency_id, [])
+
+    def for_row(self, row: _Row, kind: str) -> list[int]:
+        """Assignee (or step handler) and the head of their division; when nobody is assigned
+        yet, the division heads of the agency and its divisions. Overdue: also the agency's
+        leaders."""
+        heads = self._staff(Role.DIVISION_HEAD)
+        people = [row.assignee_id] if row.assignee_id else []
+        if row.division_id is not None and heads.get(row.division_id):
+            people += heads[row.division_id]
+        else:
+            for agency_id in [row.agency_id, *self._child_agencies(row.agency_id)]:
+                people += heads.get(agency_id, [])
+        if kind == OVERDUE:
+            people += self._staff(Role.LEADER).get(row.agency_id, [])
+        return list(dict.fromkeys(people))
+
+
+def _notify(target, kind, rows: list[_Row], events: list[DossierEvent], recipients) -> int:
+    """Queue the notifications of the flagged rows in the outbox, in the batch's transaction.
+
+    Users and dossiers are loaded in bulk; `notification_queue` is called once per flagged row
+    (only the rows this batch flagged, never all open dossiers)."""
+    template = NotificationTemplate.DUE_SOON if kind == DUE_SOON else NotificationTemplate.OVERDUE
+    wanted = {row.dossier_id: recipients.for_row(row, kind) for row in rows}
+    people_ids = {pk for ids in wanted.values() for pk in ids}
+    if not people_ids:
+        return 0
+    users = get_user_model().objects.in_bulk(people_ids)
+    dossiers = Dossier.objects.select_related("procedure", "agency").in_bulk(
+        [dossier_id for dossier_id, ids in wanted.items() if ids]
+    )
+    queued = 0
+    for row, event in zip(rows, events, strict=True):
+        people = [users[pk] for pk in recipients.for_row(row, kind) if pk in users]
+        if not people:
+            continue
+        payload = {"due_at": timezone.localtime(row.due_at).isoformat(), "target": target}
+        if row.step_id is not None:
+            payload.update({"step": row.step_position, "step_name": row.step_name})
+        queued += notification_queue(
+            dossier=dossiers[row.dossier_id],
+            template=template,
+            recipients=people,
+            payload=payload,
+            event=event,
+        )
+    return queued
+
+
+# ---- the leaders' morning digest --------------------------------------------------------------
+
+
+@dataclass
+class DigestGroup:
+    division: str
+    overdue: list[dict] = field(default_factory=list)
+    due_today: list[dict] = field(default_factory=list)
+
+
+def leader_digest_build(*, leader, now: datetime) -> list[DigestGroup]:
+    """Open dossiers of the leader's agency tree that are overdue or due before the end of today
+    (local date), grouped by division: the current step handler's agency, else the assignee's,
+    else the dossier's agency. Sorted by division name, then due time."""
+    if leader.agency_id is None:
+        return []
+    end_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_day += timedelta(days=1)
+    dossiers = (
+        Dossier.objects.filter(
+            agency_id__in=agency_with_descendants(leader.agency),
+            status__in=CLOCK_RUNNING,
+            due_at__lt=end_of_day,
+        )
+        .select_related("agency", "procedure", "current_step__handler__agency", "assignee__agency")
+        .order_by("due_at", "pk")
+    )
+    groups: dict[str, DigestGroup] = {}
+    for dossier in dossiers:
+        step = dossier.current_step
+        if step is not None and step.handler is not None and step.handler.agency is not None:
+            division = step.handler.agency
+        elif dossier.assignee is not None and dossier.assignee.agency is not None:
+            division = dossier.assignee.agency
+        else:
+            division = dossier.agency
+        group = groups.setdefault(division.name, DigestGroup(division=division.name))
+        line = {
+            "code": dossier.code,
+            "applicant": dossier.applicant_name,
+            "procedure": dossier.procedure.name,
+            "due_at": timezone.localtime(dossier.due_at),
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("dossiers:department_detail", args=[dossier.pk]),
+        }
+        (group.overdue if dossier.due_at < now else group.due_today).append(line)
+    return [groups[name] for name in sorted(groups)]
+
+
+def leader_digest_send(*, now: datetime | None = None) -> int:
+    """E-mail each active leader with an address the digest of their agency; leaders with nothing
+    overdue or due today get no e-mail. Returns how many e-mails were sent."""
+    now = now or timezone.now()
+    leaders = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.LEADER.value)
+        .exclude(email="")
+        .select_related("agency")
+        .order_by("pk")
+        .distinct()
+    )
+    sent = 0
+    for leader in leaders:
+        groups = leader_digest_build(leader=leader, now=now)
+        if not groups:
+            continue
+        with translation.override("vi"):
+            context = {
+                "leader": leader,
+                "groups": groups,
+                "today": timezone.localtime(now).date(),
+                "overdue_count": sum(len(g.overdue) for g in groups),
+                "due_today_count": sum(len(g.due_today) for g in groups),
+            }
+            body = render_to_string("dossiers/email/leader_digest.txt", context)
+            subject = render_to_string("dossiers/email/leader_digest_subject.txt", context)
+        send_mail(
+            " ".join(subject.split()),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [leader.email],
+        )
+        sent += 1
+    return sent

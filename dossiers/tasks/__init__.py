@@ -1,0 +1,13 @@
+"""Celery tasks of the dossiers app, one module per sub-domain (STYLE.md §5).
+
+Beat and callers use the dotted paths `dossiers.tasks.<name>`: keep every task re-exported here.
+"""
+
+from .deadlines import flag_deadlines_task, send_leader_digest_task
+from .notifications import deliver_notifications_task
+
+__all__ = [
+    "deliver_notifications_task",
+    "flag_deadlines_task",
+    "send_leader_digest_task",
+]

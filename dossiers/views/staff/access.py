@@ -1,0 +1,131 @@
+"""Shared by the staff screens: the role sets, `staff_required`, due-state badges, pagination,
+turning a refused service call into an error message, and the dossier detail context."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.roles import Role
+
+from ... import selectors
+from ...deadlines import open_state
+from ...workflow import InvalidTransition
+
+DESK_ROLES = (Role.DESK_OFFICER,)
+DEPARTMENT_ROLES = (Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER)
+CASEWORK_ROLES = DESK_ROLES + DEPARTMENT_ROLES
+
+PAGE_SIZE = 25
+
+
+def staff_required(*roles: str) -> Callable:
+    """Only logged-in users with one of `roles` (or superusers); others get 403.
+
+    Anonymous visitors go to the staff login page.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("portal:staff_login"))
+            if not (user.is_superuser or any(user.has_role(role) for role in roles)):
+                raise PermissionDenied(_("This page is not part of your work."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+class _DueStates:
+    """`open_state` of many due times with one working calendar per agency."""
+
+    def __init__(self):
+        self.now = timezone.now()
+        self._calendars = {}
+
+    def __call__(self, due_at, agency) -> str:
+        if due_at is None:
+            return ""
+        calendar = self._calendars.get(agency.pk)
+        if calendar is None:
+            calendar = self._calendars[agency.pk] = selectors.work_calendar_for(agency)
+        return open_state(self.now, due_at, calendar=calendar)
+
+
+def _annotate_due_states(dossiers: Iterable) -> list:
+    """Give each dossier `due_state` and `step_due_state` for the badges."""
+    states = _DueStates()
+    rows = list(dossiers)
+    for dossier in rows:
+        dossier.due_state = states(dossier.due_at, dossier.agency)
+        step = dossier.current_step
+        dossier.step_due_state = states(step.due_at, dossier.agency) if step else ""
+    return rows
+
+
+def _paginate(request, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _annotate_due_states(page.object_list)
+    return page
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, InvalidTransition):
+        return str(exc.message)
+    if isinstance(exc, ValidationError):
+        return " ".join(str(message) for message in exc.messages)
+    if exc.args and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return _("This action is not allowed.")
+
+
+def _run(request, service: Callable, success: str, **kwargs) -> bool:
+    """Call a service; a refusal becomes an error message. True when it succeeded."""
+    try:
+        service(**kwargs)
+    except (InvalidTransition, ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _is_leader(user) -> bool:
+    return user.is_superuser or user.has_role(Role.LEADER)
+
+
+def _is_division_head(user) -> bool:
+    return user.is_superuser or user.has_role(Role.DIVISION_HEAD)
+
+
+def _detail_context(dossier, **extra):
+    steps = list(dossier.steps.select_related("handler").order_by("position", "pk"))
+    context = {
+        "dossier": dossier,
+        "events": selectors.dossier_timeline(dossier=dossier),
+        "files": list(dossier.files.all()),
+        "steps": steps,
+        "current_step": dossier.current_step,
+    }
+    _annotate_due_states([dossier])
+    context.update(extra)
+    return context

@@ -1,0 +1,202 @@
+"""The departments and their leaders: the division, personal and approval queues, the
+department's dossier page, and the process control sheet (Mẫu 05) shared with the desk."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.roles import Role
+
+from ... import selectors, services
+from ...choices import DossierStatus
+from ...forms.staff import (
+    AssignForm,
+    CompleteForm,
+    CompleteStepForm,
+    ExtendForm,
+    SupplementRequestForm,
+    assignable_staff,
+)
+from .access import (
+    CASEWORK_ROLES,
+    DEPARTMENT_ROLES,
+    _detail_context,
+    _form_errors,
+    _is_division_head,
+    _is_leader,
+    _paginate,
+    _run,
+    staff_required,
+)
+
+
+def _department_list(request, queryset, template_title, empty_text):
+    page = _paginate(request, queryset)
+    return render(
+        request,
+        "dossiers/staff/department_queue.html",
+        {"page": page, "title": template_title, "empty_text": empty_text, "query_string": ""},
+    )
+
+
+@staff_required(*DEPARTMENT_ROLES)
+@require_http_methods(["GET"])
+def division_queue(request):
+    return _department_list(
+        request,
+        selectors.dossier_division_queue(user=request.user),
+        _("Division queue"),
+        _("No dossier is waiting in the division."),
+    )
+
+
+@staff_required(*DEPARTMENT_ROLES)
+@require_http_methods(["GET"])
+def assigned(request):
+    return _department_list(
+        request,
+        selectors.dossier_assigned_to(user=request.user),
+        _("Assigned to me"),
+        _("No dossier is assigned to you."),
+    )
+
+
+@staff_required(*DEPARTMENT_ROLES)
+@require_http_methods(["GET"])
+def approvals(request):
+    return _department_list(
+        request,
+        selectors.dossier_approval_queue(user=request.user),
+        _("Awaiting approval"),
+        _("No dossier is waiting for approval."),
+    )
+
+
+DEPARTMENT_ACTIONS = ("assign", "complete_step", "supplement", "complete", "extend")
+
+
+def _department_forms(request, dossier):
+    """The action forms this user may use on a processing dossier."""
+    if dossier.status != DossierStatus.PROCESSING:
+        return {}
+    user = request.user
+    step = dossier.current_step
+    forms = {}
+    if _is_division_head(user) and step is not None:
+        forms["assign"] = AssignForm.for_dossier(
+            dossier, prefix="assign", staff=_assignable(request, dossier)
+        )
+    if step is not None and (
+        step.handler_id == user.pk or _is_division_head(user) or _is_leader(user)
+    ):
+        forms["complete_step"] = CompleteStepForm.for_dossier(dossier, prefix="complete_step")
+    forms["supplement"] = SupplementRequestForm.for_dossier(dossier, prefix="supplement")
+    if _is_leader(user):
+        forms["complete"] = CompleteForm.for_dossier(dossier, prefix="complete")
+        if dossier.extended_at is None:
+            forms["extend"] = ExtendForm.for_dossier(dossier, prefix="extend")
+    return forms
+
+
+def _assignable(request, dossier):
+    return assignable_staff(selectors.staff_agency_ids(request.user))
+
+
+@staff_required(*DEPARTMENT_ROLES)
+@require_http_methods(["GET", "POST"])
+def department_detail(request, pk):
+    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in DEPARTMENT_ACTIONS:
+            messages.error(request, _("Unknown action."))
+            return redirect("dossiers:department_detail", pk=dossier.pk)
+        if action == "assign":
+            form = AssignForm(request.POST, prefix=action, staff=_assignable(request, dossier))
+        else:
+            form = {
+                "complete_step": CompleteStepForm,
+                "supplement": SupplementRequestForm,
+                "complete": CompleteForm,
+                "extend": ExtendForm,
+            }[action](request.POST, prefix=action)
+        if form.is_valid():
+            _department_action(request, dossier, action, form.cleaned_data)
+        else:
+            _form_errors(request, form)
+        return redirect("dossiers:department_detail", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/staff/department_detail.html",
+        _detail_context(dossier, forms=_department_forms(request, dossier)),
+    )
+
+
+def _department_action(request, dossier, action, data) -> bool:
+    common = {"dossier": dossier, "actor": request.user, "expected_updated_at": data["updated_at"]}
+    if action == "assign":
+        return _run(
+            request,
+            services.dossier_assign,
+            _("The dossier has been assigned to %(name)s.") % {"name": data["assignee"]},
+            assignee=data["assignee"],
+            **common,
+        )
+    if action == "complete_step":
+        return _run(
+            request,
+            services.dossier_complete_step,
+            _("The step is done; the dossier moves on."),
+            note=data["note"],
+            **common,
+        )
+    if action == "supplement":
+        return _run(
+            request,
+            services.dossier_request_supplement,
+            _("The supplement request has been sent to the applicant."),
+            items=data["items"],
+            reason=data["reason"],
+            **common,
+        )
+    if action == "complete":
+        return _run(
+            request,
+            services.dossier_complete,
+            _("The result is ready; the desk will return it."),
+            outcome=data["outcome"],
+            **common,
+        )
+    return _run(
+        request,
+        services.dossier_extend,
+        _("The new appointment has been set; send the apology letter to the applicant."),
+        new_appointment_at=data["new_appointment_at"],
+        reason=data["reason"],
+        **common,
+    )
+
+
+# ---- Mẫu 05 ----------------------------------------------------------------------------------
+
+
+@staff_required(*CASEWORK_ROLES)
+@require_http_methods(["GET"])
+def control_sheet(request, pk):
+    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    user = request.user
+    if user.is_superuser or user.has_role(Role.DESK_OFFICER):
+        back_url = reverse("dossiers:desk_detail", kwargs={"pk": dossier.pk})
+    else:
+        back_url = reverse("dossiers:department_detail", kwargs={"pk": dossier.pk})
+    return render(
+        request,
+        "dossiers/staff/control_sheet.html",
+        {
+            "dossier": dossier,
+            "rows": selectors.dossier_control_sheet(dossier=dossier),
+            "back_url": back_url,
+        },
+    )

@@ -1,0 +1,269 @@
+"""Delivery by a real Celery worker: every notification delivered exactly once, even when the
+worker is killed (-9) in the middle of a batch and started again.
+
+With a Redis broker (CI; locally CELERY_BROKER_URL=redis://127.0.0.1:6379/7) and a database
+another process can open (PostgreSQL), `celery -A portal worker` runs as a subprocess on the
+test database. Otherwise (memory broker, in-memory SQLite) the same scenario runs through the
+task function in this process, the "crash" simulated by a claim that is never finished.
+
+Channel backends write each idempotency key to a file (tests/dossiers/notification_backends.py)
+so the test counts deliveries per key.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+
+from dossiers.models import Notification, NotificationChannel, NotificationStatus
+from dossiers.services import dossier_register_walk_in
+from dossiers.services.notifications import notification_claim_batch
+from dossiers.tasks import deliver_notifications_task
+from tests.dossiers.factories import applicant_data, build_lifecycle_office
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+C = NotificationChannel
+S = NotificationStatus
+ROOT = Path(__file__).resolve().parents[2]
+DOSSIERS = 12  # two outbox rows each (e-mail, SMS)
+
+
+def _database_url() -> str | None:
+    """A URL of the test database for another process, or None when it cannot share it."""
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return None
+    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
+
+
+REAL_WORKER = settings.CELERY_BROKER_URL.startswith("redis")
+
+
+@pytest.fixture
+def outbox_files(tmp_path, monkeypatch, settings):
+    sms, email = tmp_path / "sms.log", tmp_path / "email.log"
+    monkeypatch.setenv("TEST_EMAIL_FILE_PATH", str(email))
+    monkeypatch.setenv("TEST_NOTIFICATION_DELAY", "0")
+    settings.SMS_BACKEND = "tests.dossiers.notification_backends.SlowFileSmsBackend"
+    settings.SMS_FILE_PATH = str(sms)
+    settings.NOTIFICATION_EMAIL_BACKEND = (
+        "tests.dossiers.notification_backends.SlowFileEmailBackend"
+    )
+    return sms, email
+
+
+@pytest.fixture
+def queued(db):
+    office = build_lifecycle_office()
+    for number in range(DOSSIERS):
+        dossier_register_walk_in(
+            procedure=office.procedure,
+            applicant=applicant_data(
+                phone=f"09123450{number:02d}", email=f"nguoi{number}@example.vn"
+            ),
+            actor=office.desk,
+        )
+    assert Notification.objects.count() == 2 * DOSSIERS
+    return office
+
+
+def keys_in(path: Path) -> Counter:
+    if not path.exists():
+        return Counter()
+    return Counter(line.split("\t", 1)[0] for line in path.read_text("utf-8").splitlines())
+
+
+def assert_each_delivered_once(sms: Path, email: Path) -> None:
+    rows = dict(Notification.objects.values_list("idempotency_key", "channel"))
+    assert set(Notification.objects.values_list("status", flat=True)) == {S.SENT}
+    sms_keys, email_keys = keys_in(sms), keys_in(email)
+    assert sms_keys == Counter(key for key, channel in rows.items() if channel == C.SMS)
+    assert email_keys == Counter(key for key, channel in rows.items() if channel == C.EMAIL)
+    assert set(sms_keys.values()) == set(email_keys.values()) == {1}
+
+
+# ---- the worker subprocess --------------------------------------------------------------------
+
+
+class Worker:
+    def __init__(self, tmp_path: Path, queue: str, env: dict[str, str], name: str):
+        self.log = tmp_path / f"{name}.log"
+        self.queue = queue
+        self.env = env
+        self.name = name
+        self.process = None
+
+    def start(self, concurrency: int = 1) -> None:
+        handle = open(self.log, "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                self.queue,
+                "-c",
+                str(concurrency),
+                "-n",
+                f"{self.name}-{uuid.uuid4().hex[:6]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        handle.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if b" ready." in self.log.read_bytes():
+                return
+            assert self.process.poll() is None, self.log.read_text(errors="replace")
+            time.sleep(0.2)
+        raise AssertionError("worker did not start:\n" + self.log.read_text(errors="replace"))
+
+    def kill(self) -> None:
+        """kill -9 the worker and its pool processes."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def worker_env(outbox_files, tmp_path):
+    url = _database_url()
+    if not (REAL_WORKER and url):
+        return None
+    sms, email = outbox_files
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "SMS_BACKEND": settings.SMS_BACKEND,
+        "SMS_FILE_PATH": str(sms),
+        "NOTIFICATION_EMAIL_BACKEND": settings.NOTIFICATION_EMAIL_BACKEND,
+        "TEST_EMAIL_FILE_PATH": str(email),
+    }
+    return env
+
+
+@pytest.fixture
+def workers(tmp_path):
+    started = []
+
+    def make(env, queue, name, delay="0", concurrency=1):
+        worker = Worker(tmp_path, queue, {**env, "TEST_NOTIFICATION_DELAY": delay}, name)
+        started.append(worker)
+        worker.start(concurrency=concurrency)
+        return worker
+
+    yield make
+    for worker in started:
+        worker.kill()
+
+
+def wait_until(condition, *, timeout: float, message: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(message)
+
+
+def sent_count() -> int:
+    return Notification.objects.filter(status=S.SENT).count()
+
+
+# ---- tests ------------------------------------------------------------------------------------
+
+
+def test_a_worker_delivers_every_notification_once(queued, outbox_files, worker_env, workers):
+    sms, email = outbox_files
+    total = Notification.objects.count()
+    if worker_env is None:
+        # No broker another process can share: the task itself, twice (a redelivery).
+        assert deliver_notifications_task.apply(kwargs={"batch_size": 5}).get()["sent"] == 5
+        while deliver_notifications_task.apply(kwargs={"batch_size": 5}).get()["claimed"]:
+            pass
+    else:
+        queue = f"test-notifications-{uuid.uuid4().hex}"
+        workers(worker_env, queue, "deliver", concurrency=2)
+        # Three tasks at once on two processes, small batches re-enqueued: rows are shared
+        # out with SKIP LOCKED, none twice.
+        for _ in range(3):
+            deliver_notifications_task.apply_async(kwargs={"batch_size": 5}, queue=queue)
+        wait_until(lambda: sent_count() == total, timeout=90, message="not all rows were sent")
+    assert_each_delivered_once(sms, email)
+
+
+def test_a_worker_killed_mid_batch_delivers_everything_once_after_restart(
+    queued, outbox_files, worker_env, workers
+):
+    sms, email = outbox_files
+    total = Notification.objects.count()
+    if worker_env is None:
+        # The "dead worker": a batch claimed, two of its messages sent, never marked.
+        claimed = notification_claim_batch(batch_size=10)
+        from dossiers.notifications.backends import backend_for
+
+        for row in Notification.objects.filter(pk__in=claimed[:2]):
+            backend_for(row.channel).send(row)
+        assert deliver_notifications_task.apply().get()["claimed"] == total - 10
+        assert Notification.objects.filter(status=S.SENDING).count() == 10
+    else:
+        queue = f"test-notifications-{uuid.uuid4().hex}"
+        worker = workers(worker_env, queue, "doomed", delay="0.25")
+        deliver_notifications_task.apply_async(kwargs={"batch_size": total}, queue=queue)
+        wait_until(
+            lambda: sent_count() >= 5, timeout=60, message="the worker never started sending"
+        )
+        worker.kill()
+        done = sent_count()
+        assert done < total, "the batch finished before the kill"
+        assert Notification.objects.filter(status=S.SENDING).count() == total - done
+    # Time passes: the claims of the dead worker expire (NOTIFICATION_CLAIM_TIMEOUT_MINUTES).
+    Notification.objects.filter(status=S.SENDING).update(
+        claimed_at=F("claimed_at")
+        - timedelta(minutes=settings.NOTIFICATION_CLAIM_TIMEOUT_MINUTES + 1)
+    )
+    if worker_env is None:
+        deliver_notifications_task.apply()
+    else:
+        workers(worker_env, queue, "restarted")
+        # The next beat tick.
+        deliver_notifications_task.apply_async(queue=queue)
+        wait_until(lambda: sent_count() == total, timeout=90, message="not all rows were sent")
+    assert_each_delivered_once(sms, email)
