@@ -19,6 +19,7 @@ from .models import (
     DossierStep,
     Notification,
     NotificationStatus,
+    TaskFailure,
     WorkingSession,
 )
 from .selectors import calendar_year_overview, session_label
@@ -273,3 +274,25 @@ class NotificationAdmin(admin.ModelAdmin):
             request,
             gettext("%(count)d notification(s) queued again.") % {"count": count},
         )
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(admin.ModelAdmin):
+    """Dead letters: tasks that failed for good. Written by the workers, read (and deleted) here."""
+
+    list_display = ["failed_at", "task_name", "task_id", "exception_summary", "retries", "hostname"]
+    list_filter = ["task_name"]
+    search_fields = ["task_name", "task_id", "exception"]
+    date_hierarchy = "failed_at"
+    readonly_fields = [field.name for field in TaskFailure._meta.fields]
+
+    @admin.display(description=_("exception"), ordering="exception")
+    def exception_summary(self, obj):
+        first_line = (obj.exception or "").splitlines()[:1]
+        return first_line[0][:120] if first_line else ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -23,3 +23,8 @@ class DossiersConfig(AppConfig):
             uid = f"dossiers-calendar-changed-{model._meta.label_lower}"
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"{uid}-delete")
+
+        # Celery's task_failure: the dead-letter record (dossiers.models.TaskFailure).
+        from .celery_signals import connect
+
+        connect()

@@ -7,6 +7,7 @@ from .notifications import (
     NotificationStatus,
     NotificationTemplate,
 )
+from .tasks import TaskFailure
 
 __all__ = [
     "AppendOnlyError",
@@ -22,6 +23,7 @@ __all__ = [
     "NotificationTemplate",
     "Pause",
     "Rating",
+    "TaskFailure",
     "WorkingSession",
     "dossier_file_path",
 ]

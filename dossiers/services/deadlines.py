@@ -23,10 +23,11 @@ between them and a row committed by the other sweep no longer matches. Each batc
 events, notifications) is one transaction.
 """
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +37,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 
 from portal.roles import Role
 from procedures.models import Agency
@@ -49,7 +51,7 @@ from .notifications import notification_queue
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 50000  # rows per claim statement and transaction (one scan of the window each)
 # Statuses in which the legal clock runs; needs_supplement after reception is a pause.
 CLOCK_RUNNING = (DossierStatus.RECEIVED, DossierStatus.PROCESSING)
 DUE_SOON = "due_soon"
@@ -131,152 +133,223 @@ def dossier_flag_deadlines(
                 started_at__isnull=False,
                 **{f"{_FLAG_FIELD[kind]}__isnull": True},
             )
-            flagged, sent = _sweep(dossiers, "dossier", kind, now, batch_size, recipients)
+            flagged, sent = _sweep(dossiers, "dossier", kind, now, batch_size, recipients, agency)
             setattr(result, f"dossiers_{kind}", getattr(result, f"dossiers_{kind}") + flagged)
             result.notifications += sent
-            flagged, sent = _sweep(steps, "step", kind, now, batch_size, recipients)
+            flagged, sent = _sweep(steps, "step", kind, now, batch_size, recipients, agency)
             setattr(result, f"steps_{kind}", getattr(result, f"steps_{kind}") + flagged)
             result.notifications += sent
     return result
 
 
-def _sweep(queryset, target: str, kind: str, now, batch_size, recipients) -> tuple[int, int]:
+def _sweep(
+    queryset, target: str, kind: str, now, batch_size, recipients, agency
+) -> tuple[int, int]:
     flagged = sent = 0
     while True:
         with transaction.atomic():
-            claimed = _claim(queryset, batch_size)
-            if not claimed:
+            rows = _claim_and_flag(queryset, target, kind, now, batch_size, agency.pk)
+            if not rows:
                 break
-            flag = _FLAG_FIELD[kind]
-            queryset.model.objects.filter(pk__in=claimed).update(**{flag: now})
-            rows = _rows(target, claimed)
-            events = DossierEvent.objects.bulk_create(
-                [_event(target, kind, row, now) for row in rows]
-            )
-            sent += _notify(target, kind, rows, events, recipients)
-            flagged += len(claimed)
-        if len(claimed) < batch_size:
+            event_ids = _insert_events(target, kind, rows, now)
+            sent += _notify(target, kind, rows, event_ids, recipients, now)
+            flagged += len(rows)
+        if len(rows) < batch_size:
             break
     return flagged, sent
 
 
-def _claim(queryset, batch_size: int) -> list[int]:
-    """Ids of up to `batch_size` matching rows, locked for this transaction. On PostgreSQL rows
-    another sweep holds are skipped; rows it already flagged no longer match."""
-    queryset = queryset.order_by("pk")
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    return list(queryset.values_list("pk", flat=True)[:batch_size])
-
-
 @dataclass
 class _Row:
-    """What the event and the notifications of one flagged dossier or step need."""
+    """What the event and the notifications of one flagged dossier or step need: the columns the
+    claiming UPDATE returns. `person_id` is the dossier's assignee (dossier rows) or the step's
+    handler (step rows); the other one is looked up only when notifications are queued."""
 
     dossier_id: int
     status: str
     agency_id: int
     due_at: datetime
-    code: str
-    assignee_id: int | None
-    division_id: int | None
+    person_id: int | None
+    current_step_id: int | None = None
     step_id: int | None = None
     step_position: int | None = None
     step_name: str = ""
+    assignee_id: int | None = None
+    division_id: int | None = None
 
 
-def _rows(target: str, ids: list[int]) -> list[_Row]:
-    if target == "dossier":
-        values = Dossier.objects.filter(pk__in=ids).values_list(
-            "pk",
-            "status",
-            "agency_id",
-            "due_at",
-            "code",
-            "assignee_id",
-            "assignee__agency_id",
-            "current_step__handler_id",
-            "current_step__handler__agency_id",
+# Columns the claiming UPDATE returns, per target (the table's own columns only).
+_RETURNING = {
+    "dossier": ("id", "status", "agency_id", "due_at", "assignee_id", "current_step_id"),
+    "step": ("id", "dossier_id", "position", "name", "due_at", "handler_id"),
+}
+
+
+def _claim_and_flag(
+    queryset, target: str, kind: str, now, batch_size: int, agency_id: int
+) -> list[_Row]:
+    """Claim up to `batch_size` matching rows and set their flag, in one statement:
+
+        UPDATE <table> SET <flag> = now WHERE id IN (
+            SELECT id FROM <table> … WHERE <window> AND <flag> IS NULL
+            ORDER BY id LIMIT n FOR UPDATE OF <table> SKIP LOCKED
+        ) RETURNING id, …
+
+    The inner SELECT is the ORM queryset compiled, so the conditions are the same on every
+    database. On PostgreSQL rows another sweep holds are skipped, and rows it already flagged no
+    longer match once it commits. `UPDATE … RETURNING` needs SQLite 3.35 or PostgreSQL; elsewhere
+    the rows are claimed, flagged and read back with three ORM queries.
+    """
+    model = queryset.model
+    flag = _FLAG_FIELD[kind]
+    claim = queryset.order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        claim = claim.select_for_update(skip_locked=True, of=("self",))
+    columns = _RETURNING[target]
+    if _update_returning_supported():
+        inner, params = (
+            claim.values("pk")[:batch_size].query.get_compiler(connection=connection).as_sql()
         )
+        quote = connection.ops.quote_name
+        # Identifiers come from the model's meta; values are parameters.
+        sql = (
+            f"UPDATE {quote(model._meta.db_table)} SET {quote(flag)} = %s"  # noqa: S608
+            f" WHERE {quote(model._meta.pk.column)} IN ({inner})"
+            f" RETURNING {', '.join(quote(c) for c in columns)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), *params])
+            fetched = sorted(cursor.fetchall())
+    else:  # pragma: no cover - every supported database has UPDATE … RETURNING
+        ids = list(claim.values_list("pk", flat=True)[:batch_size])
+        model.objects.filter(pk__in=ids).update(**{flag: now})
+        fetched = list(model.objects.filter(pk__in=ids).order_by("pk").values_list(*columns))
+    if target == "dossier":
         return [
             _Row(
                 dossier_id=pk,
                 status=status,
                 agency_id=agency_id,
-                due_at=due_at,
-                code=code or "",
-                assignee_id=assignee_id or handler_id,
-                division_id=assignee_agency or handler_agency,
+                due_at=_aware(due_at),
+                person_id=assignee_id,
+                current_step_id=current_step_id,
             )
-            for (
-                pk,
-                status,
-                agency_id,
-                due_at,
-                code,
-                assignee_id,
-                assignee_agency,
-                handler_id,
-                handler_agency,
-            ) in values.order_by("pk")
+            for pk, status, agency_id, due_at, assignee_id, current_step_id in fetched
         ]
-    values = DossierStep.objects.filter(pk__in=ids).values_list(
-        "pk",
-        "position",
-        "name",
-        "due_at",
-        "handler_id",
-        "handler__agency_id",
-        "dossier_id",
-        "dossier__status",
-        "dossier__agency_id",
-        "dossier__code",
-        "dossier__assignee_id",
-        "dossier__assignee__agency_id",
-    )
     return [
         _Row(
             dossier_id=dossier_id,
-            status=status,
+            # Claimed only while the dossier is in processing (the queryset's condition).
+            status=DossierStatus.PROCESSING.value,
             agency_id=agency_id,
-            due_at=due_at,
-            code=code or "",
-            assignee_id=handler_id or assignee_id,
-            division_id=handler_agency or assignee_agency,
+            due_at=_aware(due_at),
+            person_id=handler_id,
             step_id=pk,
             step_position=position,
             step_name=name,
         )
-        for (
-            pk,
-            position,
-            name,
-            due_at,
-            handler_id,
-            handler_agency,
-            dossier_id,
-            status,
-            agency_id,
-            code,
-            assignee_id,
-            assignee_agency,
-        ) in values.order_by("pk")
+        for pk, dossier_id, position, name, due_at, handler_id in fetched
     ]
 
 
-def _event(target: str, kind: str, row: _Row, now: datetime) -> DossierEvent:
+def _update_returning_supported() -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor == "sqlite":
+        return connection.Database.sqlite_version_info >= (3, 35, 0)
+    return False
+
+
+def _aware(value) -> datetime:
+    """A moment read with a raw cursor: PostgreSQL returns it aware; SQLite returns the UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _event_data(row: _Row) -> dict:
     data = {"due_at": timezone.localtime(row.due_at).isoformat()}
     if row.step_id is not None:
         data.update({"step": row.step_position, "name": row.step_name})
-    return DossierEvent(
-        dossier_id=row.dossier_id,
-        action=_ACTIONS[(target, kind)],
-        from_status=row.status,
-        to_status=row.status,
-        actor=None,
-        at=now,
-        data=data,
+    return data
+
+
+def _insert_events(target: str, kind: str, rows: list[_Row], now: datetime) -> list[int]:
+    """One event per flagged row, in one INSERT; returns their ids in the order of `rows`.
+
+    On PostgreSQL one `INSERT … SELECT FROM unnest(…) WITH ORDINALITY … RETURNING id` (no model
+    instances); elsewhere `bulk_create`."""
+    action = _ACTIONS[(target, kind)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO dossiers_dossierevent"
+                " (dossier_id, action, from_status, to_status, actor_id, at, note, data)"
+                " SELECT u.dossier_id, %s, u.status, u.status, NULL, %s, '', u.data::jsonb"
+                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY"
+                " AS u(dossier_id, status, data, n)"
+                " ORDER BY u.n RETURNING id",
+                [
+                    str(action),
+                    now,
+                    [row.dossier_id for row in rows],
+                    [row.status for row in rows],
+                    [json.dumps(_event_data(row)) for row in rows],
+                ],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+    events = DossierEvent.objects.bulk_create(
+        [
+            DossierEvent(
+                dossier_id=row.dossier_id,
+                action=action,
+                from_status=row.status,
+                to_status=row.status,
+                actor=None,
+                at=now,
+                data=_event_data(row),
+            )
+            for row in rows
+        ]
     )
+    return [event.pk for event in events]
+
+
+def _resolve_people(target: str, rows: list[_Row]) -> None:
+    """Fill in who handles each row and their division, as the notifications need: the dossier's
+    assignee, else the handler of its current step (dossier rows); the step's handler, else the
+    dossier's assignee (step rows); the division is the first of the two that has an agency.
+    At most two small queries per batch, over the rows that have somebody assigned."""
+    if target == "dossier":
+        step_ids = [row.current_step_id for row in rows if row.current_step_id]
+        handlers = (
+            dict(
+                DossierStep.objects.filter(pk__in=step_ids, handler_id__isnull=False).values_list(
+                    "pk", "handler_id"
+                )
+            )
+            if step_ids
+            else {}
+        )
+        pairs = [(row.person_id, handlers.get(row.current_step_id)) for row in rows]
+    else:
+        assignees = dict(
+            Dossier.objects.filter(
+                pk__in={row.dossier_id for row in rows}, assignee_id__isnull=False
+            ).values_list("pk", "assignee_id")
+        )
+        pairs = [(row.person_id, assignees.get(row.dossier_id)) for row in rows]
+    people = {pk for pair in pairs for pk in pair if pk}
+    agencies = (
+        dict(get_user_model().objects.filter(pk__in=people).values_list("pk", "agency_id"))
+        if people
+        else {}
+    )
+    for row, (first, second) in zip(rows, pairs, strict=True):
+        row.assignee_id = first or second
+        row.division_id = agencies.get(first) or agencies.get(second)
 
 
 class _Recipients:
@@ -326,28 +399,40 @@ class _Recipients:
         return list(dict.fromkeys(people))
 
 
-def _notify(target, kind, rows: list[_Row], events: list[DossierEvent], recipients) -> int:
+def _notify(target, kind, rows: list[_Row], event_ids: list[int], recipients, now) -> int:
     """Queue the notifications of the flagged rows in the outbox, in the batch's transaction.
 
-    Users and dossiers are loaded in bulk; `notification_queue` is called once per flagged row
-    (only the rows this batch flagged, never all open dossiers)."""
+    Users and dossiers are loaded in bulk, and only for the rows that have somebody to tell;
+    `notification_queue` is called once per such row (only rows this batch flagged)."""
     template = NotificationTemplate.DUE_SOON if kind == DUE_SOON else NotificationTemplate.OVERDUE
-    wanted = {row.dossier_id: recipients.for_row(row, kind) for row in rows}
-    people_ids = {pk for ids in wanted.values() for pk in ids}
-    if not people_ids:
+    _resolve_people(target, rows)
+    wanted = [
+        (row, event_id, people)
+        for row, event_id in zip(rows, event_ids, strict=True)
+        if (people := recipients.for_row(row, kind))
+    ]
+    if not wanted:
         return 0
-    users = get_user_model().objects.in_bulk(people_ids)
+    users = get_user_model().objects.in_bulk({pk for _row, _event, ids in wanted for pk in ids})
     dossiers = Dossier.objects.select_related("procedure", "agency").in_bulk(
-        [dossier_id for dossier_id, ids in wanted.items() if ids]
+        {row.dossier_id for row, _event, _ids in wanted}
     )
     queued = 0
-    for row, event in zip(rows, events, strict=True):
-        people = [users[pk] for pk in recipients.for_row(row, kind) if pk in users]
+    for row, event_id, ids in wanted:
+        people = [users[pk] for pk in ids if pk in users]
         if not people:
             continue
         payload = {"due_at": timezone.localtime(row.due_at).isoformat(), "target": target}
         if row.step_id is not None:
             payload.update({"step": row.step_position, "step_name": row.step_name})
+        event = DossierEvent(
+            pk=event_id,
+            dossier_id=row.dossier_id,
+            action=_ACTIONS[(target, kind)],
+            from_status=row.status,
+            to_status=row.status,
+            at=now,
+        )
         queued += notification_queue(
             dossier=dossiers[row.dossier_id],
             template=template,

@@ -11,10 +11,6 @@ so the test counts deliveries per key.
 """
 
 import os
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -22,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.db.models import F
 
 from dossiers.models import Notification, NotificationChannel, NotificationStatus
@@ -30,24 +25,13 @@ from dossiers.services import dossier_register_walk_in
 from dossiers.services.notifications import notification_claim_batch
 from dossiers.tasks import deliver_notifications_task
 from tests.dossiers.factories import applicant_data, build_lifecycle_office
+from tests.dossiers.worker_support import ROOT, Worker, database_url, keys_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 C = NotificationChannel
 S = NotificationStatus
-ROOT = Path(__file__).resolve().parents[2]
 DOSSIERS = 12  # two outbox rows each (e-mail, SMS)
-
-
-def _database_url() -> str | None:
-    """A URL of the test database for another process, or None when it cannot share it."""
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
-        return None
-    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
-    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
 
 
 REAL_WORKER = settings.CELERY_BROKER_URL.startswith("redis")
@@ -81,12 +65,6 @@ def queued(db):
     return office
 
 
-def keys_in(path: Path) -> Counter:
-    if not path.exists():
-        return Counter()
-    return Counter(line.split("\t", 1)[0] for line in path.read_text("utf-8").splitlines())
-
-
 def assert_each_delivered_once(sms: Path, email: Path) -> None:
     rows = dict(Notification.objects.values_list("idempotency_key", "channel"))
     assert set(Notification.objects.values_list("status", flat=True)) == {S.SENT}
@@ -96,72 +74,9 @@ def assert_each_delivered_once(sms: Path, email: Path) -> None:
     assert set(sms_keys.values()) == set(email_keys.values()) == {1}
 
 
-# ---- the worker subprocess --------------------------------------------------------------------
-
-
-class Worker:
-    def __init__(self, tmp_path: Path, queue: str, env: dict[str, str], name: str):
-        self.log = tmp_path / f"{name}.log"
-        self.queue = queue
-        self.env = env
-        self.name = name
-        self.process = None
-
-    def start(self, concurrency: int = 1) -> None:
-        handle = open(self.log, "ab")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                self.queue,
-                "-c",
-                str(concurrency),
-                "-n",
-                f"{self.name}-{uuid.uuid4().hex[:6]}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        handle.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if b" ready." in self.log.read_bytes():
-                return
-            assert self.process.poll() is None, self.log.read_text(errors="replace")
-            time.sleep(0.2)
-        raise AssertionError("worker did not start:\n" + self.log.read_text(errors="replace"))
-
-    def kill(self) -> None:
-        """kill -9 the worker and its pool processes."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
 def worker_env(outbox_files, tmp_path):
-    url = _database_url()
+    url = database_url()
     if not (REAL_WORKER and url):
         return None
     sms, email = outbox_files
@@ -192,15 +107,6 @@ def workers(tmp_path):
     yield make
     for worker in started:
         worker.kill()
-
-
-def wait_until(condition, *, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(message)
 
 
 def sent_count() -> int:
