@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -234,8 +235,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "motcua"
 # Tasks that fail for good are recorded as dossiers.models.TaskFailure (dossiers.celery_signals).
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-from celery.schedules import crontab  # noqa: E402 (kept next to the schedule it serves)
-
 CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: flag dossiers and steps that became due soon or overdue (idempotent).
     "dossiers-flag-deadlines": {
@@ -246,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
     "dossiers-leader-digest": {
         "task": "dossiers.tasks.send_leader_digest_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Every minute: deliver the notifications that are due (the outbox).
+    "dossiers-deliver-notifications": {
+        "task": "dossiers.tasks.deliver_notifications_task",
+        "schedule": 60.0,
     },
 }
 
@@ -275,8 +279,3 @@ NOTIFICATION_EMAIL_BACKEND = env("NOTIFICATION_EMAIL_BACKEND", "")
 NOTIFICATION_MAX_ATTEMPTS = int(env("NOTIFICATION_MAX_ATTEMPTS", "5"))
 # A row left "sending" this long (its worker died) is claimed again.
 NOTIFICATION_CLAIM_TIMEOUT_MINUTES = int(env("NOTIFICATION_CLAIM_TIMEOUT_MINUTES", "10"))
-# Every minute: deliver due notifications.
-CELERY_BEAT_SCHEDULE["dossiers-deliver-notifications"] = {
-    "task": "dossiers.tasks.deliver_notifications_task",
-    "schedule": 60.0,
-}
