@@ -30,6 +30,7 @@ from .choices import (
 from .deadlines import RULE_VERSION, classify_completion, compute_due
 from .models import Dossier, DossierCodeSequence, DossierEvent, DossierStep, Rating
 from .selectors import work_calendar_for
+from .services.dossiers import stamp_received
 from .workflow import apply_history
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
@@ -164,16 +165,7 @@ def _draft(rng, procedure, calendars, days, now, sequences, citizen) -> _Draft:
         cutoff=procedure.cutoff_15h,
         calendar=calendar,
     )
-    dossier.received_at = received_at
-    dossier.due_at = dossier.appointment_at = due.due_at
-    dossier.due_rule_version = due.rule_version
-    dossier.due_calendar_fingerprint = due.calendar_fingerprint
-    dossier.due_starts_at = due.starts_at
-    dossier.due_explanation = due.explanation
-    dossier.time_limit_amount = procedure.time_limit_amount
-    dossier.time_limit_unit = procedure.time_limit_unit
-    dossier.cutoff_15h = procedure.cutoff_15h
-    dossier.supplement_policy = procedure.supplement_policy
+    stamp_received(dossier, procedure=procedure, due=due)
     from_status = DossierStatus.SUBMITTED if dossier.submitted_at else ""
     draft.events.append((DossierAction.RECEIVED, from_status, DossierStatus.RECEIVED, received_at))
 

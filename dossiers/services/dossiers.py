@@ -309,15 +309,20 @@ CLOCK_FIELDS = (
 def _start_clock(dossier: Dossier, *, received_at: datetime) -> None:
     """Compute the deadline on today's calendar and keep it with every input it came from."""
     procedure = dossier.procedure
-    calendar = work_calendar_for(procedure.agency)
     due = compute_due(
         received_at,
         procedure.time_limit_amount,
         procedure.time_limit_unit,
         cutoff=procedure.cutoff_15h,
-        calendar=calendar,
+        calendar=work_calendar_for(procedure.agency),
     )
-    dossier.received_at = received_at
+    stamp_received(dossier, procedure=procedure, due=due)
+
+
+def stamp_received(dossier: Dossier, *, procedure, due) -> None:
+    """Set the reception moment, the deadline and every input of it (rule, calendar version,
+    start, explanation, the procedure's limit and policies) on a dossier in memory."""
+    dossier.received_at = due.received_at
     dossier.due_at = due.due_at
     dossier.appointment_at = due.due_at
     dossier.due_starts_at = due.starts_at
