@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from dossiers.tasks import flag_deadlines_task
 from portal.demo import DEMO_PASSWORD, DEMO_USERS
 
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             ),
         ]
         self._print_welcome(addrport)
+        # Beat's first deadline sweep would come five minutes in; flag the demo data now.
+        flag_deadlines_task.delay()
 
         def stop(*_args):
             for process in processes:
