@@ -17,6 +17,7 @@ from .models import (
     DossierEvent,
     DossierFile,
     DossierStep,
+    IndicatorTarget,
     Notification,
     NotificationStatus,
     TaskFailure,
@@ -296,3 +297,12 @@ class TaskFailureAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(admin.ModelAdmin):
+    """Targets of the leaders' indicator cards; the latest row valid in a period applies."""
+
+    list_display = ["code", "target", "valid_from", "note"]
+    list_filter = ["code"]
+    ordering = ["code", "-valid_from"]

@@ -6,5 +6,6 @@ app_name = "dossiers"
 urlpatterns = [
     path("", include("dossiers.urls_citizen")),
     path("", include("dossiers.urls_staff")),
+    path("", include("dossiers.urls_reports")),
     path("notifications/", include("dossiers.urls_notifications")),
 ]

@@ -7,6 +7,7 @@ from .notifications import (
     NotificationStatus,
     NotificationTemplate,
 )
+from .statistics import FrozenReport, FrozenReportRow, IndicatorCode, IndicatorTarget
 from .tasks import TaskFailure
 
 __all__ = [
@@ -17,6 +18,10 @@ __all__ = [
     "DossierEvent",
     "DossierFile",
     "DossierStep",
+    "FrozenReport",
+    "FrozenReportRow",
+    "IndicatorCode",
+    "IndicatorTarget",
     "Notification",
     "NotificationChannel",
     "NotificationStatus",

@@ -5,9 +5,11 @@ Beat and callers use the dotted paths `dossiers.tasks.<name>`: keep every task r
 
 from .deadlines import flag_deadlines_task, send_leader_digest_task
 from .notifications import deliver_notifications_task
+from .statistics import freeze_closed_months_task
 
 __all__ = [
     "deliver_notifications_task",
     "flag_deadlines_task",
+    "freeze_closed_months_task",
     "send_leader_digest_task",
 ]

@@ -246,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.send_leader_digest_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every day at 01:00 Asia/Ho_Chi_Minh: freeze the month that just closed (idempotent).
+    "dossiers-freeze-months": {
+        "task": "dossiers.tasks.freeze_closed_months_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
     # Every minute: deliver the notifications that are due (the outbox).
     "dossiers-deliver-notifications": {
         "task": "dossiers.tasks.deliver_notifications_task",

@@ -342,6 +342,66 @@ def test_a_late_step_notifies_its_handler_and_division_head(office):
     assert {(n.payload["target"], n.payload["step"]) for n in rows} == {("step", 1)}
 
 
+def test_event_and_payload_write_the_local_due_time_as_python_does(office):
+    """The due time in the event's data and the notification's payload is the local ISO text of
+    `datetime.isoformat()`: microseconds when there are some, the +07:00 offset (written in SQL
+    on PostgreSQL)."""
+    due = at(2026, 11, 26, 9, 0, 5, 123456)
+    dossier = open_dossier(office, due_at=due, assignee=office.specialist)
+    step = _step(dossier, position=1, due_at=at(2026, 11, 26, 8, 30, 0, 500))
+
+    dossier_flag_deadlines(now=THU_10)
+
+    assert DossierEvent.objects.get(dossier=dossier, action=DossierAction.DEADLINE_MISSED).data == {
+        "due_at": "2026-11-26T09:00:05.123456+07:00"
+    }
+    assert DossierEvent.objects.get(
+        dossier=dossier, action=DossierAction.STEP_DEADLINE_MISSED
+    ).data == {"due_at": "2026-11-26T08:30:00.000500+07:00", "step": 1, "name": step.name}
+    payloads = {
+        n.payload["target"]: n.payload["due_at"]
+        for n in Notification.objects.filter(dossier=dossier)
+    }
+    assert payloads == {
+        "dossier": "2026-11-26T09:00:05.123456+07:00",
+        "step": "2026-11-26T08:30:00.000500+07:00",
+    }
+
+
+def test_without_heads_or_leaders_only_assignees_and_handlers_are_told(office):
+    """With no division head and no leader anywhere, every row is still flagged with its event;
+    the assignee (or the dossier's assignee for a step without handler) is told, rows with nobody
+    assigned queue nothing."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import Role
+
+    for role in (Role.DIVISION_HEAD, Role.LEADER):
+        Group.objects.get(name=role.value).user_set.clear()
+    told = open_dossier(office, due_at=at(2026, 11, 26, 9, 0), assignee=office.specialist)
+    alone = open_dossier(office, due_at=at(2026, 11, 26, 9, 0))
+    soon_alone = open_dossier(office, due_at=at(2026, 11, 26, 14, 0))
+    step_told = _step(told, position=1, due_at=at(2026, 11, 26, 14, 0))
+    _step(alone, position=1, due_at=at(2026, 11, 26, 14, 0))
+
+    result = dossier_flag_deadlines(now=THU_10)
+
+    assert (result.dossiers_overdue, result.dossiers_due_soon, result.steps_due_soon) == (2, 1, 2)
+    for dossier in (told, alone, soon_alone):
+        assert DossierEvent.objects.filter(dossier=dossier).exists()
+    in_app = Notification.objects.filter(channel=NotificationChannel.IN_APP)
+    assert sorted(
+        (n.dossier_id, n.template, n.payload["target"], n.recipient_user_id) for n in in_app
+    ) == sorted(
+        [
+            (told.pk, NotificationTemplate.OVERDUE, "dossier", office.specialist.pk),
+            (told.pk, NotificationTemplate.DUE_SOON, "step", office.specialist.pk),
+        ]
+    )
+    assert result.notifications == Notification.objects.count() == 4
+    assert DossierStep.objects.get(pk=step_told.pk).due_soon_flagged_at == THU_10
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite serialises writers; no row locks to race."
 )

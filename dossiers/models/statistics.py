@@ -1,0 +1,93 @@
+"""Data of the leaders' statistics: indicator targets (editable in the admin) and frozen months."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorCode(models.TextChoices):
+    ON_TIME_RATE = "on_time_rate", _("On-time rate")
+    SATISFACTION = "satisfaction", _("Satisfaction")
+    ONLINE_SHARE = "online_share", _("Online share")
+    DIGITISED_SHARE = "digitised_share", _("Digitised share")
+    ELECTRONICALLY_CIRCULATED = "electronically_circulated", _("Circulated electronically")
+    DIGITALLY_SIGNED = "digitally_signed", _("Digitally signed")
+
+
+class IndicatorTarget(models.Model):
+    """The target of one indicator (a percentage) from `valid_from` on; the latest row whose
+    `valid_from` is on or before a period's last day applies to that period."""
+
+    code = models.CharField(_("indicator"), max_length=40, choices=IndicatorCode.choices)
+    target = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=2)
+    valid_from = models.DateField(_("valid from"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        ordering = ["code", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="dossiers_indicatortarget_unique_code_from"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__gte=0) & models.Q(target__lte=100),
+                name="dossiers_indicatortarget_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_code_display()} ≥ {self.target}% ({self.valid_from:%d/%m/%Y})"
+
+
+class FrozenReport(models.Model):
+    """The Biểu 06 figures of one closed month, stored once by the nightly task with the deadline
+    rule version in force; a later correction of a dossier does not change them."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    rule_version = models.CharField(_("deadline rule version"), max_length=20)
+    frozen_at = models.DateTimeField(_("frozen at"))
+    totals = models.JSONField(_("totals"), default=dict)
+
+    class Meta:
+        verbose_name = _("frozen month")
+        verbose_name_plural = _("frozen months")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month"], name="dossiers_frozenreport_unique_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:02d}/{self.year}"
+
+
+class FrozenReportRow(models.Model):
+    """One agency's figures in a frozen month."""
+
+    report = models.ForeignKey(
+        FrozenReport, verbose_name=_("frozen month"), on_delete=models.CASCADE, related_name="rows"
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency_name = models.CharField(_("agency name"), max_length=255)
+    counts = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("frozen month row")
+        verbose_name_plural = _("frozen month rows")
+        ordering = ["report", "agency_name", "agency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "agency"], name="dossiers_frozenreportrow_unique_agency"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.agency_name}"

@@ -1,0 +1,40 @@
+"""Leaders' statistics (issue 6; DESIGN.md "Statistics"): the Biểu 06 report, its drill-down
+lists, the indicator cards and the frozen closed months.
+
+Every figure is a conditional count in the database: `report_column_q` is the one definition of
+each column, used both by the aggregate and by the drill-down list.
+"""
+
+from .columns import COLUMN_LABELS, COLUMNS, report_column_q
+from .freeze import month_freeze, previous_month
+from .indicators import DEFAULT_TARGETS, Indicator, indicator_targets, indicators_build
+from .periods import Period
+from .report import (
+    GROUPINGS,
+    Report,
+    ReportRow,
+    group_labels,
+    report_build,
+    report_drilldown,
+    report_scope,
+)
+
+__all__ = [
+    "COLUMNS",
+    "COLUMN_LABELS",
+    "DEFAULT_TARGETS",
+    "GROUPINGS",
+    "Indicator",
+    "Period",
+    "Report",
+    "ReportRow",
+    "group_labels",
+    "indicator_targets",
+    "indicators_build",
+    "month_freeze",
+    "previous_month",
+    "report_build",
+    "report_column_q",
+    "report_drilldown",
+    "report_scope",
+]

@@ -1,0 +1,220 @@
+"""The Biểu 06 report: one aggregate query per report over the dossiers the user may see."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import DossierChannel
+from ..models import Dossier, FrozenReport
+from ..selectors import staff_agency_ids
+from .columns import COLUMNS, report_column_q, report_relevant_q
+from .periods import Period
+
+GROUPINGS = ("agency", "field", "procedure", "channel")
+
+# The value each grouping groups by, in the aggregate and in the drill-down filter.
+_GROUP_FIELDS = {
+    "agency": "agency_id",
+    "field": "procedure__field_id",
+    "procedure": "procedure__code",
+    "channel": "channel",
+}
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """`part / whole` as a percentage with two decimals; None when `whole` is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@dataclass
+class ReportRow:
+    key: str | int | None
+    label: str
+    counts: dict[str, int]
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """(early + on time) / resolved, in percent (two decimals); None without resolved ones."""
+        c = self.counts
+        return percent(c["resolved_early"] + c["resolved_on_time"], c["resolved_total"])
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        """(very satisfied + satisfied) / ratings, in percent (two decimals)."""
+        return percent(self.counts["ratings_satisfied"], self.counts["ratings"])
+
+
+@dataclass
+class Report:
+    period: Period
+    grouping: str
+    rows: list[ReportRow]
+    total: ReportRow
+    # Set when the figures come from a frozen month (month_freeze), not from the live data.
+    frozen_at: datetime | None = field(default=None)
+    rule_version: str = ""
+
+
+def _check_grouping(grouping: str) -> None:
+    if grouping not in GROUPINGS:
+        raise ValueError(f"Unknown report grouping {grouping!r}.")
+
+
+def report_scope(user) -> QuerySet[Dossier]:
+    """The dossiers whose figures `user` may see: a superuser all, staff those of their agencies
+    (dossiers.selectors.staff_agency_ids), anyone else none. Bare queryset, for aggregates."""
+    dossiers = Dossier.objects.all()
+    if user is None or not user.is_authenticated:
+        return dossiers.none()
+    if user.is_superuser:
+        return dossiers
+    return dossiers.filter(agency_id__in=staff_agency_ids(user))
+
+
+def _aggregate(dossiers: QuerySet[Dossier], period: Period, grouping: str) -> list[dict]:
+    """One query: the count of every column per group."""
+    key = _GROUP_FIELDS[grouping]
+    annotations = {
+        column: Count("pk", filter=report_column_q(column, period)) for column in COLUMNS
+    }
+    return list(
+        dossiers.filter(report_relevant_q(period))
+        .values(key)
+        .annotate(**annotations)
+        .order_by()
+        .values(key, *COLUMNS)
+    )
+
+
+def group_labels(grouping: str, keys) -> dict:
+    """Labels of the grouping keys, in one query (none for channels)."""
+    from procedures.models import Agency, Field, Procedure
+
+    keys = [k for k in keys if k is not None]
+    if grouping == "channel":
+        return {value: str(label) for value, label in DossierChannel.choices}
+    if not keys:
+        return {}
+    if grouping == "agency":
+        return dict(Agency.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if grouping == "field":
+        return dict(Field.objects.filter(pk__in=keys).values_list("pk", "name"))
+    labels = {}
+    # The name of the latest version of each procedure code.
+    for code, name in (
+        Procedure.objects.filter(code__in=keys)
+        .order_by("code", "version")
+        .values_list("code", "name")
+    ):
+        labels[code] = f"{code} — {name}"
+    return labels
+
+
+def _sort_rows(rows: list[ReportRow], grouping: str) -> list[ReportRow]:
+    if grouping == "channel":
+        order = {value: i for i, value in enumerate(DossierChannel.values)}
+        return sorted(rows, key=lambda r: (order.get(r.key, len(order)), str(r.key)))
+    if grouping == "procedure":
+        return sorted(rows, key=lambda r: str(r.key or ""))
+    return sorted(rows, key=lambda r: (r.label, r.key or 0))
+
+
+def _total(rows: list[ReportRow]) -> ReportRow:
+    return ReportRow(
+        key=None,
+        label=str(_("Total")),
+        counts={column: sum(row.counts[column] for row in rows) for column in COLUMNS},
+    )
+
+
+def _rows_from(values: list[dict], grouping: str) -> list[ReportRow]:
+    key_field = _GROUP_FIELDS[grouping]
+    labels = group_labels(grouping, [v[key_field] for v in values])
+    rows = []
+    for value in values:
+        counts = {column: int(value[column]) for column in COLUMNS}
+        if not any(counts.values()):
+            continue
+        key = value[key_field]
+        rows.append(
+            ReportRow(
+                key=key, label=labels.get(key, "—" if key is None else str(key)), counts=counts
+            )
+        )
+    return _sort_rows(rows, grouping)
+
+
+def _frozen_report(user, period: Period) -> Report | None:
+    month = period.as_month
+    if month is None or user is None or not user.is_authenticated:
+        return None
+    frozen = FrozenReport.objects.filter(year=month[0], month=month[1]).first()
+    if frozen is None:
+        return None
+    stored = frozen.rows.all()
+    if not user.is_superuser:
+        stored = stored.filter(agency_id__in=staff_agency_ids(user))
+    rows = [
+        ReportRow(
+            key=row.agency_id,
+            label=row.agency_name,
+            counts={column: int(row.counts.get(column, 0)) for column in COLUMNS},
+        )
+        for row in stored
+    ]
+    rows = _sort_rows(rows, "agency")
+    return Report(
+        period=period,
+        grouping="agency",
+        rows=rows,
+        total=_total(rows),
+        frozen_at=frozen.frozen_at,
+        rule_version=frozen.rule_version,
+    )
+
+
+def report_build(*, user, period: Period, grouping: str = "agency") -> Report:
+    """The Biểu 06 table for `period`, one row per group, plus the totals row.
+
+    A closed month stored by `month_freeze` is reported from its frozen rows when grouped by
+    agency, so its numbers never change; every other report is one aggregate query over the
+    dossiers `user` may see (plus one query for the group labels).
+    """
+    _check_grouping(grouping)
+    if grouping == "agency":
+        frozen = _frozen_report(user, period)
+        if frozen is not None:
+            return frozen
+    rows = _rows_from(_aggregate(report_scope(user), period, grouping), grouping)
+    return Report(period=period, grouping=grouping, rows=rows, total=_total(rows))
+
+
+def _coerce_key(grouping: str, key):
+    if grouping in ("agency", "field") and key not in (None, ""):
+        return int(key)
+    return None if key == "" else key
+
+
+def report_drilldown(
+    *, user, period: Period, column: str, grouping: str | None = None, key=None
+) -> QuerySet[Dossier]:
+    """The dossiers behind one cell: the same Q as its count, so the list's length is the number
+    (of the live figures; a frozen month's number may differ after a correction)."""
+    dossiers = report_scope(user).filter(report_column_q(column, period))
+    if grouping is not None:
+        _check_grouping(grouping)
+        try:
+            key = _coerce_key(grouping, key)
+        except (TypeError, ValueError):
+            return dossiers.none()
+        field_name = _GROUP_FIELDS[grouping]
+        if key is None:
+            dossiers = dossiers.filter(**{f"{field_name}__isnull": True})
+        else:
+            dossiers = dossiers.filter(**{field_name: key})
+    return dossiers.select_related("procedure", "agency").order_by("received_at", "pk")
