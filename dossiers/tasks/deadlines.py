@@ -7,7 +7,8 @@ task (acks late) or two beats at once change nothing twice.
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from ..services.deadlines import dossier_flag_deadlines, leader_digest_send
+from ..services.deadlines import dossier_flag_deadlines
+from ..services.digest import leader_digest_send
 
 __all__ = ["flag_deadlines_task", "send_leader_digest_task"]
 
