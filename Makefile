@@ -35,6 +35,12 @@ static/vendor/.stamp: package.json package-lock.json
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	@# Noto Serif (SIL OFL 1.1) for the PDF documents: WOFF (zlib; WOFF2 would need brotli), the
+	@# latin, latin-ext and vietnamese subsets, joined again by unicode-range in dossiers.documents.
+	mkdir -p static/vendor/fonts/noto-serif
+	cp node_modules/@fontsource/noto-serif/files/noto-serif-{latin,latin-ext,vietnamese}-{400,700}-normal.woff \
+	   node_modules/@fontsource/noto-serif/files/noto-serif-{latin,latin-ext,vietnamese}-400-italic.woff \
+	   node_modules/@fontsource/noto-serif/LICENSE static/vendor/fonts/noto-serif/
 	touch $@
 
 static: static/vendor/.stamp ## Fetch front-end libraries from the npm registry into static/vendor/

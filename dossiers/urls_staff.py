@@ -9,6 +9,7 @@ urlpatterns = [
     path("desk/walk-in/", staff.walk_in, name="walk_in"),
     path("desk/dossiers/<int:pk>/", staff.desk_detail, name="desk_detail"),
     path("desk/dossiers/<int:pk>/receipt/", staff.receipt, name="receipt"),
+    path("desk/dossiers/<int:pk>/receipt.pdf", staff.receipt_pdf, name="receipt_pdf"),
     path("department/", staff.division_queue, name="division_queue"),
     path("department/mine/", staff.assigned, name="assigned"),
     path("department/approvals/", staff.approvals, name="approvals"),

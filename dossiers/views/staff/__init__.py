@@ -29,6 +29,7 @@ from .desk import (
     desk_detail,
     desk_queue,
     receipt,
+    receipt_pdf,
     walk_in,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "desk_queue",
     "division_queue",
     "receipt",
+    "receipt_pdf",
     "staff_required",
     "walk_in",
 ]

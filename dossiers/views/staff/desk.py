@@ -5,17 +5,17 @@ from uuid import uuid4
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from procedures.choices import TimeUnit
 from procedures.selectors import procedure_list_published
 
-from ... import selectors, services
-from ...choices import DossierAction, DossierStatus
+from ... import documents, selectors, services
+from ...choices import DossierStatus
 from ...forms.staff import (
     ConfirmForm,
     DeskSearchForm,
@@ -216,33 +216,17 @@ def receipt(request, pk):
     if dossier.received_at is None:
         messages.error(request, _("A receipt is issued only once the dossier has been received."))
         return redirect("dossiers:desk_detail", pk=dossier.pk)
-    files = list(dossier.files.select_related("required_document"))
-    # A walk-in brings paper: the desk checked the procedure's documents against the list.
-    documents = [] if files else list(dossier.procedure.documents.all())
-    events = selectors.dossier_timeline(dossier=dossier)
-    received = [event for event in events if event.action == DossierAction.RECEIVED]
-    received_by = received[-1].actor if received else None
-    return render(
-        request,
-        "dossiers/staff/receipt.html",
-        {
-            "dossier": dossier,
-            "files": files,
-            "documents": documents,
-            "time_limit": _time_limit(dossier),
-            "received_by": received_by,
-            # The desk that received it (a service centre), else the handling agency itself.
-            "receiving_agency": getattr(received_by, "agency", None) or dossier.agency,
-        },
-    )
+    return render(request, "dossiers/staff/receipt.html", documents.receipt_context(dossier))
 
 
-def _time_limit(dossier) -> str:
-    if dossier.time_limit_amount is None:
-        return ""
-    try:
-        unit = TimeUnit(dossier.time_limit_unit).label
-    except ValueError:
-        unit = dossier.time_limit_unit
-    amount = dossier.time_limit_amount.normalize()
-    return f"{amount:f} {unit}"
+@staff_required(*DESK_ROLES)
+@require_http_methods(["GET"])
+def receipt_pdf(request, pk):
+    """Mẫu 01 as an A4 PDF (issue 7), for the desks that may see the dossier."""
+    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    if dossier.received_at is None:
+        messages.error(request, _("A receipt is issued only once the dossier has been received."))
+        return redirect("dossiers:desk_detail", pk=dossier.pk)
+    response = HttpResponse(documents.receipt_pdf(dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+    return response
