@@ -6,11 +6,9 @@ They only validate input; the services decide whether the action is allowed.
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.roles import Role
 from portal.validators import normalize_phone, validate_identity_number, validate_phone
 
 from ..choices import DossierOutcome, ReturnMethod
@@ -167,18 +165,4 @@ class ExtendForm(StaleCheckForm):
         label=_("Reason (for the apology letter)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-    )
-
-
-def assignable_staff(agency_ids):
-    """Staff users of the given agencies who work in a department, by name."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            agency_id__in=agency_ids,
-            groups__name__in=[Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER],
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "pk")
     )

@@ -30,9 +30,11 @@ from .dossiers import (
     dossier_timeline,
     dossier_track,
     staff_agency_ids,
+    staff_assignable_for,
 )
 
 __all__ = [
+    "staff_assignable_for",
     "DESK_QUEUES",
     "CalendarCell",
     "CalendarMonth",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -265,3 +266,18 @@ def dossier_control_sheet(*, dossier: Dossier) -> list[ControlSheetRow]:
             )
         )
     return rows
+
+
+def staff_assignable_for(user):
+    """Department staff (specialists, heads of division, leaders) of the user's agencies, by
+    name: whom a head of division may give a dossier to. The service checks the tree again."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            agency_id__in=staff_agency_ids(user),
+            groups__name__in=[Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER],
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )

@@ -17,7 +17,6 @@ from ...forms.staff import (
     CompleteStepForm,
     ExtendForm,
     SupplementRequestForm,
-    assignable_staff,
 )
 from .access import (
     CASEWORK_ROLES,
@@ -101,7 +100,7 @@ def _department_forms(request, dossier):
 
 
 def _assignable(request, dossier):
-    return assignable_staff(selectors.staff_agency_ids(request.user))
+    return selectors.staff_assignable_for(request.user)
 
 
 @staff_required(*DEPARTMENT_ROLES)
