@@ -92,3 +92,25 @@ class FilePurpose(models.TextChoices):
     SUPPLEMENT = "supplement", _("Supplement")
     RESULT = "result", _("Result")
     RECEIPT = "receipt", _("Receipt")
+    DOCUMENT = "document", _("Issued document")
+
+
+class DocumentKind(models.TextChoices):
+    """The official forms (DOMAIN §2); numbers and titles per legal basis are in
+    dossiers.documents.forms."""
+
+    RECEIPT = "receipt", _("Receipt and appointment")
+    SUPPLEMENT = "supplement", _("Supplement request")
+    REFUSAL = "refusal", _("Refusal")
+    APOLOGY = "apology", _("Apology and new appointment")
+    CONTROL_SHEET = "control_sheet", _("Process control sheet")
+    STOP_NOTICE = "stop_notice", _("Notice of stopped handling")
+    REGISTER = "register", _("Dossier register")
+    REPORT = "report", _("Statistics report (Biểu 06)")
+
+
+class DocumentJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

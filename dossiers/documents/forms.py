@@ -5,6 +5,15 @@ They change with circulars (TT 01/2018 → TT 03/2025), so templates read them f
 
 CURRENT_BASIS = "TT 03/2025/TT-VPCP"
 
+# The statistics report is set by TT 01/2020/TT-VPCP, which neither form circular replaced
+# (DOMAIN §5): both bases print it alike.
+REPORT_FORMS = {
+    "report": (
+        "06/VPCP/KSTT",
+        "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT TTHC",
+    ),
+}
+
 FORMS: dict[str, dict[str, tuple[str, str]]] = {
     "TT 01/2018/TT-VPCP": {
         "receipt": ("01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
@@ -13,6 +22,7 @@ FORMS: dict[str, dict[str, tuple[str, str]]] = {
         "apology": ("04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
         "control_sheet": ("05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
         "register": ("06", "SỔ THEO DÕI HỒ SƠ"),
+        **REPORT_FORMS,
     },
     "TT 03/2025/TT-VPCP": {
         "receipt": ("01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
@@ -21,6 +31,9 @@ FORMS: dict[str, dict[str, tuple[str, str]]] = {
         "apology": ("04", "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"),
         "control_sheet": ("05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
         "register": ("06", "SỔ THEO DÕI HỒ SƠ"),
+        # Its number under TT 03/2025 is not confirmed (DOMAIN §2.1, §11): printed without one.
+        "stop_notice": ("", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
+        **REPORT_FORMS,
     },
 }
 

@@ -1,4 +1,8 @@
-"""Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, as HTML context and as PDF (DOMAIN §2.2)."""
+"""Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả (DOMAIN §2.2).
+
+`receipt_context` feeds the desk's HTML page (live data); `snapshot` is what the issued PDF prints,
+taken at reception.
+"""
 
 import segno
 from django.conf import settings
@@ -8,9 +12,12 @@ from django.utils.http import urlencode
 from procedures.choices import TimeUnit
 
 from .. import selectors
-from ..choices import DossierAction
+from ..choices import DossierAction, FilePurpose
+from .base import agency_snapshot, dossier_snapshot, iso, person_name, place_name
 from .forms import CURRENT_BASIS, form_for
-from .render import render_pdf
+
+TEMPLATE = "dossiers/documents/receipt.html"
+NUMBER_SUFFIX = ""  # the receipt's number is the dossier code itself
 
 
 def tracking_url(dossier) -> str:
@@ -38,14 +45,29 @@ def time_limit_text(dossier) -> str:
     return f"{amount:f} {unit}"
 
 
+def _submitted_files(dossier):
+    return list(
+        dossier.files.exclude(purpose=FilePurpose.DOCUMENT).select_related("required_document")
+    )
+
+
+def _receiver(dossier, event=None):
+    if event is not None and event.action == DossierAction.RECEIVED:
+        return event.actor
+    received = [
+        item
+        for item in selectors.dossier_timeline(dossier=dossier)
+        if item.action == DossierAction.RECEIVED
+    ]
+    return received[-1].actor if received else None
+
+
 def receipt_context(dossier, basis: str = CURRENT_BASIS) -> dict:
-    """What both the HTML receipt page and the PDF show."""
-    files = list(dossier.files.select_related("required_document"))
+    """What the desk's HTML receipt page shows."""
+    files = _submitted_files(dossier)
     # A walk-in brings paper: the desk checked the procedure's documents against the list.
     documents = [] if files else list(dossier.procedure.documents.all())
-    events = selectors.dossier_timeline(dossier=dossier)
-    received = [event for event in events if event.action == DossierAction.RECEIVED]
-    received_by = received[-1].actor if received else None
+    received_by = _receiver(dossier)
     number, title = form_for("receipt", basis)
     return {
         "dossier": dossier,
@@ -61,8 +83,44 @@ def receipt_context(dossier, basis: str = CURRENT_BASIS) -> dict:
     }
 
 
+def snapshot(dossier, event=None) -> dict:
+    files = _submitted_files(dossier)
+    received_by = _receiver(dossier, event)
+    receiving_agency = getattr(received_by, "agency", None) or dossier.agency
+    if files:
+        documents = [
+            (f"{item.required_document.name}: " if item.required_document else "")
+            + item.original_name
+            for item in files
+        ]
+    else:
+        documents = [
+            f"{item.name} ({item.original_count} bản chính"
+            + (f", {item.copy_count} bản sao" if item.copy_count else "")
+            + ")"
+            for item in dossier.procedure.documents.all()
+        ]
+    return {
+        **dossier_snapshot(dossier),
+        "issuer": agency_snapshot(receiving_agency),
+        "place": place_name(),
+        "dated_at": iso(dossier.received_at),
+        "documents": documents,
+        "time_limit": time_limit_text(dossier),
+        "due_explanation": dossier.due_explanation,
+        "received_by": person_name(received_by),
+        "tracking_url": tracking_url(dossier),
+    }
+
+
+def render_context(doc: dict) -> dict:
+    return {"qr_code": qr_data_uri(doc["tracking_url"])}
+
+
 def receipt_pdf(dossier, basis: str = CURRENT_BASIS) -> bytes:
-    """The receipt as A4 PDF bytes (same text for the same dossier; bytes not yet always equal)."""
-    context = receipt_context(dossier, basis)
-    context["qr_code"] = qr_data_uri(context["tracking_url"])
-    return render_pdf("dossiers/documents/receipt.html", context)
+    """Mẫu 01 of the dossier as it stands now, as A4 PDF bytes."""
+    from .registry import document_number, document_pdf
+
+    return document_pdf(
+        "receipt", snapshot(dossier), number=document_number("receipt", dossier), basis=basis
+    )

@@ -1,9 +1,12 @@
 """HTML → PDF with WeasyPrint, the Noto Serif font embedded.
 
-Fixed dates make repeated renders identical in text; not yet always in bytes (see bench/RESULTS.md).
+Repeated renders of the same template and context are byte-identical: fixed dates in the PDF
+metadata, and SOURCE_DATE_EPOCH pinned while WeasyPrint works (see `render_pdf`).
 """
 
 import os
+import threading
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -63,31 +66,44 @@ def _print_css_path() -> str:
     return finders.find("dossiers/pdf.css")
 
 
+# The environment is process-wide: renders in threads of one process take turns.
+_RENDER_LOCK = threading.Lock()
+
+
+@contextmanager
+def _fixed_font_timestamps():
+    """fontTools stamps `head.modified` with the current time in every font it writes unless
+    SOURCE_DATE_EPOCH is set, and WeasyPrint writes fonts twice: when it loads a WOFF face (during
+    layout) and when it subsets the face for the PDF. Pinning the variable for the whole render, not
+    only the write, is what makes the bytes repeat."""
+    with _RENDER_LOCK:
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a Django template to PDF bytes.
+    """Render a Django template to PDF bytes; the same template and context give the same bytes.
 
     The template gets `created` (fixed) for its dcterms.created meta tag so WeasyPrint writes a
     constant creation date (WeasyPrint writes no time-based identifier by default).
     """
     html = render_to_string(template_name, {"created": FIXED_CREATED, **context})
-    font_config = FontConfiguration()
-    stylesheets = [
-        CSS(string=font_face_css(), font_config=font_config),
-        CSS(filename=_print_css_path(), font_config=font_config),
-    ]
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        stylesheets=stylesheets, font_config=font_config
-    )
-    document.metadata.created = FIXED_CREATED
-    document.metadata.modified = FIXED_CREATED
-    # fontTools stamps each embedded subset's `head.modified` with the time unless
-    # SOURCE_DATE_EPOCH is set: set it for the write only, so the fonts are byte-identical too.
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
-    try:
+    with _fixed_font_timestamps():
+        font_config = FontConfiguration()
+        stylesheets = [
+            CSS(string=font_face_css(), font_config=font_config),
+            CSS(filename=_print_css_path(), font_config=font_config),
+        ]
+        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+            stylesheets=stylesheets, font_config=font_config
+        )
+        document.metadata.created = FIXED_CREATED
+        document.metadata.modified = FIXED_CREATED
         return document.write_pdf()
-    finally:
-        if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous

@@ -1,4 +1,5 @@
 from .calendar import CalendarDay, WorkingSession
+from .documents import DocumentJob, IssuedDocument
 from .dossier import AppendOnlyError, Dossier, DossierCodeSequence, DossierEvent, Pause
 from .handling import DossierFile, DossierStep, Rating, dossier_file_path
 from .notifications import (
@@ -17,11 +18,13 @@ __all__ = [
     "DossierCodeSequence",
     "DossierEvent",
     "DossierFile",
+    "DocumentJob",
     "DossierStep",
     "FrozenReport",
     "FrozenReportRow",
     "IndicatorCode",
     "IndicatorTarget",
+    "IssuedDocument",
     "Notification",
     "NotificationChannel",
     "NotificationStatus",
