@@ -56,8 +56,10 @@ def document_filename(kind: str, number: str) -> str:
     return f"{FILE_PREFIXES[kind]}-{number.replace('/', '-')}.pdf"
 
 
-def document_pdf(kind: str, snapshot: dict, *, number: str, basis: str = CURRENT_BASIS) -> bytes:
-    """Render a snapshot: the same snapshot, number and basis give the same bytes."""
+def document_template_context(
+    kind: str, snapshot: dict, *, number: str, basis: str = CURRENT_BASIS
+) -> tuple[str, dict]:
+    """The template and the context that print a snapshot."""
     form_number, form_title = form_for(kind, basis)
     module = form_module(kind)
     context = {
@@ -70,4 +72,9 @@ def document_pdf(kind: str, snapshot: dict, *, number: str, basis: str = CURRENT
     extra = getattr(module, "render_context", None)
     if extra is not None:
         context.update(extra(context["doc"]))
-    return render_pdf(module.TEMPLATE, context)
+    return module.TEMPLATE, context
+
+
+def document_pdf(kind: str, snapshot: dict, *, number: str, basis: str = CURRENT_BASIS) -> bytes:
+    """Render a snapshot: the same snapshot, number and basis give the same bytes."""
+    return render_pdf(*document_template_context(kind, snapshot, number=number, basis=basis))

@@ -88,22 +88,32 @@ def _fixed_font_timestamps():
                 os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def _document(template_name: str, context: dict):
+    html = render_to_string(template_name, {"created": FIXED_CREATED, **context})
+    font_config = FontConfiguration()
+    stylesheets = [
+        CSS(string=font_face_css(), font_config=font_config),
+        CSS(filename=_print_css_path(), font_config=font_config),
+    ]
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=stylesheets, font_config=font_config
+    )
+    document.metadata.created = FIXED_CREATED
+    document.metadata.modified = FIXED_CREATED
+    return document
+
+
+def layout(template_name: str, context: dict):
+    """The laid-out WeasyPrint Document (pages and boxes), for checks that read the layout."""
+    with _fixed_font_timestamps():
+        return _document(template_name, context)
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a Django template to PDF bytes; the same template and context give the same bytes.
 
     The template gets `created` (fixed) for its dcterms.created meta tag so WeasyPrint writes a
     constant creation date (WeasyPrint writes no time-based identifier by default).
     """
-    html = render_to_string(template_name, {"created": FIXED_CREATED, **context})
     with _fixed_font_timestamps():
-        font_config = FontConfiguration()
-        stylesheets = [
-            CSS(string=font_face_css(), font_config=font_config),
-            CSS(filename=_print_css_path(), font_config=font_config),
-        ]
-        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-            stylesheets=stylesheets, font_config=font_config
-        )
-        document.metadata.created = FIXED_CREATED
-        document.metadata.modified = FIXED_CREATED
-        return document.write_pdf()
+        return _document(template_name, context).write_pdf()

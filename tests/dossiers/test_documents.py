@@ -144,3 +144,19 @@ def test_receipt_page_links_to_the_pdf(client, office, received):
     response = client.get(reverse("dossiers:receipt", kwargs={"pk": received.pk}))
 
     assert reverse("dossiers:receipt_pdf", kwargs={"pk": received.pk}) in response.content.decode()
+
+
+def test_receipt_has_no_text_outside_the_page_content_area(received):
+    from dossiers.documents.receipt import snapshot
+    from dossiers.documents.registry import document_number, document_template_context
+    from dossiers.documents.render import layout
+    from tests.dossiers.pdf_checks import cut_off_text
+
+    long_address = "Thôn Đồng Phú, xã Yên Thuận, huyện Hàm Yên, tỉnh Tuyên Quang " * 4
+    data = snapshot(received)
+    data["applicant"]["address"] = long_address
+    document = layout(
+        *document_template_context("receipt", data, number=document_number("receipt", received))
+    )
+
+    assert cut_off_text(document) == []
