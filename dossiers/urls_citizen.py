@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import citizen
+from .views import citizen, issued_documents
 
 urlpatterns = [
     path("procedures/<str:code>/submit/", citizen.submit_start, name="submit_start"),
@@ -13,4 +13,15 @@ urlpatterns = [
     path("my/dossiers/<int:pk>/rate/", citizen.rate, name="rate"),
     path("track/", citizen.track, name="track"),
     path("dossiers/<int:pk>/files/<int:file_id>/", citizen.file_download, name="file_download"),
+    # Issued documents, for the applicant and for staff who may see the dossier.
+    path(
+        "dossiers/<int:pk>/documents/<int:document_id>.pdf",
+        issued_documents.document_download,
+        name="document_download",
+    ),
+    path(
+        "dossiers/<int:pk>/documents/<int:document_id>/regenerate/",
+        issued_documents.document_regenerate,
+        name="document_regenerate",
+    ),
 ]

@@ -19,11 +19,12 @@ from portal.validators import normalize_phone
 from procedures.models import Agency, Procedure
 from procedures.text import fold
 
-from ..choices import DossierAction, DossierChannel, DossierStatus
+from ..choices import DocumentKind, DossierAction, DossierChannel, DossierStatus
 from ..deadlines import compute_due
 from ..models import Dossier, DossierCodeSequence, DossierEvent
 from ..selectors import work_calendar_for
 from ..workflow import InvalidTransition, apply_transition, check_action
+from .documents import document_issue
 from .notifications import notification_queue
 
 APPLICANT_FIELDS = ("name", "identity_number", "phone", "email", "address", "organisation")
@@ -104,6 +105,7 @@ def dossier_register_walk_in(
         actor=actor,
         data={"received_at": received_at.isoformat()},
     )
+    document_issue(dossier=dossier, kind=DocumentKind.RECEIPT, event=event)
     notification_queue(dossier=dossier, template="received", to_applicant=True, event=event)
     return dossier
 
@@ -247,6 +249,7 @@ def dossier_receive(
         actor=actor,
         data={"received_at": received_at.isoformat()},
     )
+    document_issue(dossier=dossier, kind=DocumentKind.RECEIPT, event=event)
     notification_queue(dossier=dossier, template="received", to_applicant=True, event=event)
     return dossier
 

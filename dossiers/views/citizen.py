@@ -35,6 +35,7 @@ from ..selectors import (
     dossier_timeline,
     dossier_track,
 )
+from ..selectors.documents import issued_documents_of, submitted_files_of
 from ..services import (
     dossier_attach_file,
     dossier_create_draft,
@@ -269,7 +270,8 @@ def my_detail(request, pk):
     context = {
         "dossier": dossier,
         "events": dossier_timeline(dossier=dossier),
-        "files": list(dossier.files.all()),
+        "files": list(submitted_files_of(dossier=dossier)),
+        "issued_documents": list(issued_documents_of(dossier=dossier)),
         "can_withdraw": dossier.status
         in {
             DossierStatus.SUBMITTED,

@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.deliver_notifications_task",
         "schedule": 60.0,
     },
+    # Every 5 minutes: render issued documents left pending (the broker was down at their event).
+    "dossiers-render-pending-documents": {
+        "task": "dossiers.tasks.render_pending_documents_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # Optional: the code of the agency whose name heads every page (a service centre). Without it

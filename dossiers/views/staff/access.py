@@ -16,6 +16,7 @@ from portal.roles import Role
 
 from ... import selectors
 from ...deadlines import open_state
+from ...selectors.documents import issued_documents_of, submitted_files_of
 from ...workflow import InvalidTransition
 
 DESK_ROLES = (Role.DESK_OFFICER,)
@@ -122,7 +123,9 @@ def _detail_context(dossier, **extra):
     context = {
         "dossier": dossier,
         "events": selectors.dossier_timeline(dossier=dossier),
-        "files": list(dossier.files.all()),
+        "files": list(submitted_files_of(dossier=dossier)),
+        "issued_documents": list(issued_documents_of(dossier=dossier)),
+        "can_regenerate": True,
         "steps": steps,
         "current_step": dossier.current_step,
     }

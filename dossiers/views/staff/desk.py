@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from procedures.selectors import procedure_list_published
 
 from ... import documents, selectors, services
-from ...choices import DossierStatus
+from ...choices import DocumentKind, DossierStatus
 from ...forms.staff import (
     ConfirmForm,
     DeskSearchForm,
@@ -24,6 +24,8 @@ from ...forms.staff import (
     SupplementRequestForm,
     WalkInForm,
 )
+from ...selectors.documents import issued_documents_of
+from ...services.documents import issued_document_pdf
 from ...workflow import InvalidTransition
 from .access import (
     DESK_ROLES,
@@ -227,6 +229,12 @@ def receipt_pdf(request, pk):
     if dossier.received_at is None:
         messages.error(request, _("A receipt is issued only once the dossier has been received."))
         return redirect("dossiers:desk_detail", pk=dossier.pk)
-    response = HttpResponse(documents.receipt_pdf(dossier), content_type="application/pdf")
+    issued = issued_documents_of(dossier=dossier).filter(kind=DocumentKind.RECEIPT).last()
+    if issued is not None:
+        data = issued_document_pdf(document=issued)  # the receipt as issued at reception
+    else:
+        # Dossiers received before documents were issued (or loaded by the demo generator).
+        data = documents.receipt_pdf(dossier)
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
     return response

@@ -1,0 +1,163 @@
+"""Writes of issued documents: issue a form at its event, render and store it, rebuild it.
+
+`document_issue` runs inside the transaction of the event (the workflow service calls it): the
+IssuedDocument row and its snapshot commit with the event or not at all. The PDF is rendered after
+commit by a Celery task; if the broker is down the row waits as pending, and the beat sweep or the
+first download renders it. Nothing is lost: the snapshot is what the document prints.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import FilePurpose
+from ..documents import (
+    CURRENT_BASIS,
+    document_filename,
+    document_number,
+    document_pdf,
+    document_snapshot,
+)
+from ..models import Dossier, DossierEvent, DossierFile, IssuedDocument
+
+logger = logging.getLogger(__name__)
+
+# The sweep leaves documents younger than this to the task enqueued at their commit.
+PENDING_GRACE = timedelta(minutes=1)
+
+
+def document_issue(*, dossier: Dossier, kind: str, event: DossierEvent) -> IssuedDocument:
+    """Issue the form `kind` for `event`, in the caller's transaction; rendered after commit."""
+    document = IssuedDocument.objects.create(
+        dossier=dossier,
+        kind=kind,
+        basis=CURRENT_BASIS,
+        number=document_number(kind, dossier),
+        event=event,
+        snapshot=document_snapshot(kind, dossier, event),
+        issued_at=event.at,
+    )
+    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    return document
+
+
+def _enqueue_render(document_id: int) -> None:
+    from ..tasks.documents_issued import render_issued_document_task
+
+    try:
+        # No publish retries: with the broker down the request must not hang; the row is pending.
+        render_issued_document_task.apply_async((document_id,), retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure leaves the row for the sweep
+        logger.warning("Could not enqueue the rendering of document %s", document_id, exc_info=True)
+
+
+def _pdf_of(document: IssuedDocument) -> bytes:
+    return document_pdf(
+        document.kind, document.snapshot, number=document.number, basis=document.basis
+    )
+
+
+def issued_document_store(*, document_id: int) -> IssuedDocument:
+    """Render a pending document and store it as a file of its dossier (idempotent: a document
+    already stored is returned as it is)."""
+    with transaction.atomic():
+        document = (
+            IssuedDocument.objects.select_for_update()
+            .select_related("dossier", "file")
+            .get(pk=document_id)
+        )
+        if document.file_id is not None:
+            return document
+        data = _pdf_of(document)
+        dossier_file = DossierFile(
+            dossier=document.dossier,
+            original_name=document_filename(document.kind, document.number),
+            size=len(data),
+            content_type="application/pdf",
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=None,
+            uploaded_at=document.issued_at,
+            purpose=FilePurpose.DOCUMENT,
+        )
+        dossier_file.file.save("document.pdf", ContentFile(data), save=False)
+        name, storage = dossier_file.file.name, dossier_file.file.storage
+        try:
+            dossier_file.save()
+            document.file = dossier_file
+            document.save(update_fields=["file"])
+        except BaseException:
+            storage.delete(name)
+            raise
+    return document
+
+
+@dataclass(frozen=True)
+class Regenerated:
+    data: bytes
+    sha256: str
+    identical: bool  # the same bytes as the stored file's recorded hash
+
+
+def issued_document_regenerate(*, document: IssuedDocument) -> Regenerated:
+    """Render the document again from its snapshot and compare with the stored file's hash.
+
+    A stored file that went missing (or was damaged) is written back when the new render matches
+    the recorded hash; a mismatch is logged and the stored file left alone.
+    """
+    if document.file_id is None:
+        document = issued_document_store(document_id=document.pk)
+    data = _pdf_of(document)
+    sha256 = hashlib.sha256(data).hexdigest()
+    identical = sha256 == document.file.sha256
+    if not identical:
+        logger.error(
+            "Document %s renders with a different hash (%s, stored %s)",
+            document.pk,
+            sha256,
+            document.file.sha256,
+        )
+    elif not _stored_bytes_match(document.file):
+        storage = document.file.file.storage
+        storage.delete(document.file.file.name)
+        storage.save(document.file.file.name, ContentFile(data))
+    return Regenerated(data=data, sha256=sha256, identical=identical)
+
+
+def issued_document_pdf(*, document: IssuedDocument) -> bytes:
+    """The document's PDF for a download: rendered now if still pending; a stored file that went
+    missing is rebuilt from the snapshot (byte-identical), not lost."""
+    if document.file_id is None:
+        document = issued_document_store(document_id=document.pk)
+    return issued_document_regenerate(document=document).data
+
+
+def _stored_bytes_match(dossier_file: DossierFile) -> bool:
+    try:
+        with dossier_file.file.open("rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest() == dossier_file.sha256
+    except (FileNotFoundError, ValueError):
+        return False
+
+
+def issued_documents_render_pending(*, limit: int = 200) -> int:
+    """Render documents still pending after the grace period (the broker was down, a worker
+    died); returns how many were stored."""
+    cutoff = timezone.now() - PENDING_GRACE
+    pending = list(
+        IssuedDocument.objects.filter(file__isnull=True, issued_at__lt=cutoff)
+        .order_by("issued_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    stored = 0
+    for document_id in pending:
+        try:
+            issued_document_store(document_id=document_id)
+            stored += 1
+        except Exception:  # noqa: BLE001 - one bad document must not stop the others
+            logger.exception("Could not render document %s", document_id)
+    return stored
