@@ -1,19 +1,18 @@
 """Writes of issued documents: issue a form at its event, render and store it, rebuild it.
 
 `document_issue` runs inside the transaction of the event (the workflow service calls it): the
-IssuedDocument row and its snapshot commit with the event or not at all. The PDF is rendered after
-commit by a Celery task; if the broker is down the row waits as pending, and the beat sweep or the
-first download renders it. Nothing is lost: the snapshot is what the document prints.
+IssuedDocument row and its snapshot commit with the event or not at all. Like the notification
+outbox, nothing is published to the broker from the request: the beat renders pending documents
+every minute, and a download renders one at once if it is still pending. A broker outage delays the
+stored PDF, never the dossier; nothing is lost, the snapshot is what the document prints.
 """
 
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
 from ..choices import FilePurpose
 from ..documents import (
@@ -27,12 +26,9 @@ from ..models import Dossier, DossierEvent, DossierFile, IssuedDocument
 
 logger = logging.getLogger(__name__)
 
-# The sweep leaves documents younger than this to the task enqueued at their commit.
-PENDING_GRACE = timedelta(minutes=1)
-
 
 def document_issue(*, dossier: Dossier, kind: str, event: DossierEvent) -> IssuedDocument:
-    """Issue the form `kind` for `event`, in the caller's transaction; rendered after commit."""
+    """Issue the form `kind` for `event`, in the caller's transaction (rendered later)."""
     document = IssuedDocument.objects.create(
         dossier=dossier,
         kind=kind,
@@ -42,18 +38,7 @@ def document_issue(*, dossier: Dossier, kind: str, event: DossierEvent) -> Issue
         snapshot=document_snapshot(kind, dossier, event),
         issued_at=event.at,
     )
-    transaction.on_commit(lambda: _enqueue_render(document.pk))
     return document
-
-
-def _enqueue_render(document_id: int) -> None:
-    from ..tasks.documents_issued import render_issued_document_task
-
-    try:
-        # No publish retries: with the broker down the request must not hang; the row is pending.
-        render_issued_document_task.apply_async((document_id,), retry=False)
-    except Exception:  # noqa: BLE001 - any broker failure leaves the row for the sweep
-        logger.warning("Could not enqueue the rendering of document %s", document_id, exc_info=True)
 
 
 def _pdf_of(document: IssuedDocument) -> bytes:
@@ -145,11 +130,9 @@ def _stored_bytes_match(dossier_file: DossierFile) -> bool:
 
 
 def issued_documents_render_pending(*, limit: int = 200) -> int:
-    """Render documents still pending after the grace period (the broker was down, a worker
-    died); returns how many were stored."""
-    cutoff = timezone.now() - PENDING_GRACE
+    """Render the pending documents, oldest first; returns how many were stored."""
     pending = list(
-        IssuedDocument.objects.filter(file__isnull=True, issued_at__lt=cutoff)
+        IssuedDocument.objects.filter(file__isnull=True)
         .order_by("issued_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -1,5 +1,5 @@
-"""Rendering of issued documents (forms 01–05 and the stop notice) after their event commits,
-and the sweep that catches any left pending (the broker was down when they were issued)."""
+"""Rendering of issued documents (forms 01–05 and the stop notice): the beat renders the pending
+ones every minute; one document can also be rendered on its own."""
 
 from celery import shared_task
 

@@ -256,10 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.deliver_notifications_task",
         "schedule": 60.0,
     },
-    # Every 5 minutes: render issued documents left pending (the broker was down at their event).
+    # Every minute: render the documents issued since (forms 01–05, stop notice) and store them.
     "dossiers-render-pending-documents": {
         "task": "dossiers.tasks.render_pending_documents_task",
-        "schedule": timedelta(minutes=5),
+        "schedule": 60.0,
     },
 }
 
