@@ -11,9 +11,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ..models import DossierEvent
+
 
 def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    """A moment in local time (one spelling per moment, whatever zone the value came in)."""
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def revive(value):
@@ -80,3 +83,22 @@ def dossier_snapshot(dossier) -> dict:
 def place_name() -> str:
     """The place written before the date ("Tuyên Quang, ngày … tháng … năm …")."""
     return getattr(settings, "DOCUMENT_PLACE", "")
+
+
+def form_event(dossier, event, action: str) -> DossierEvent:
+    """`event`, checked to be an `action` of `dossier`; if None, the dossier's latest such event
+    (DossierEvent.DoesNotExist if there is none)."""
+    if event is None:
+        return (
+            DossierEvent.objects.filter(dossier=dossier, action=action)
+            .select_related("actor__agency")
+            .latest("at", "pk")
+        )
+    if event.action != action or event.dossier_id != dossier.pk:
+        raise ValueError(f"Event {event.pk} is not a {action} event of dossier {dossier.pk}.")
+    return event
+
+
+def issuer_of(actor, dossier):
+    """The actor's own agency (the desk or division that acted), else the handling agency."""
+    return getattr(actor, "agency", None) or dossier.agency

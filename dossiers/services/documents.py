@@ -52,7 +52,7 @@ def issued_document_store(*, document_id: int) -> IssuedDocument:
     already stored is returned as it is)."""
     with transaction.atomic():
         document = (
-            IssuedDocument.objects.select_for_update()
+            IssuedDocument.objects.select_for_update(of=("self",))
             .select_related("dossier", "file")
             .get(pk=document_id)
         )

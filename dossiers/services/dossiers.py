@@ -271,7 +271,8 @@ def dossier_refuse(
     check_fresh(dossier, expected_updated_at)
     dossier.refused_at = now
     dossier.save(update_fields=["status", "refused_at", "updated_at"])
-    _record(dossier, DossierAction.REFUSED, from_status, actor=actor, at=now, note=reason)
+    event = _record(dossier, DossierAction.REFUSED, from_status, actor=actor, at=now, note=reason)
+    document_issue(dossier=dossier, kind=DocumentKind.REFUSAL, event=event)
     return dossier
 
 
@@ -290,7 +291,8 @@ def dossier_withdraw(
     check_fresh(dossier, expected_updated_at)
     dossier.withdrawn_at = now
     dossier.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    _record(dossier, DossierAction.WITHDRAWN, from_status, actor=actor, at=now, note=reason)
+    event = _record(dossier, DossierAction.WITHDRAWN, from_status, actor=actor, at=now, note=reason)
+    document_issue(dossier=dossier, kind=DocumentKind.STOP_NOTICE, event=event)
     return dossier
 
 

@@ -17,7 +17,14 @@ from portal.roles import Role
 from procedures.choices import StepRole, SupplementPolicy
 from procedures.selectors import agency_with_descendants
 
-from ..choices import DossierAction, DossierOutcome, DossierStatus, ReturnMethod, SatisfactionLevel
+from ..choices import (
+    DocumentKind,
+    DossierAction,
+    DossierOutcome,
+    DossierStatus,
+    ReturnMethod,
+    SatisfactionLevel,
+)
 from ..deadlines import (
     DUE_SOON_WORKING_SECONDS,
     RULE_VERSION,
@@ -28,6 +35,7 @@ from ..deadlines import (
 from ..models import Dossier, DossierStep, Pause, Rating
 from ..selectors import work_calendar_for
 from ..workflow import apply_transition, check_action
+from .documents import document_issue
 from .dossiers import _lock, _record, check_fresh, require_status
 from .notifications import notification_queue, staff_of_role
 
@@ -98,6 +106,7 @@ def dossier_request_supplement(
         note=reason.strip(),
         data={"items": items, "during_processing": during_processing},
     )
+    document_issue(dossier=dossier, kind=DocumentKind.SUPPLEMENT, event=event)
     notification_queue(
         dossier=dossier,
         template="supplement_requested",
@@ -487,7 +496,8 @@ def dossier_extend(
             "appointment_at": _iso(new_appointment_at),
         },
     )
-    # The apology letter.
+    # The apology letter: on paper (Mẫu 04) and as a notification.
+    document_issue(dossier=dossier, kind=DocumentKind.APOLOGY, event=event)
     notification_queue(
         dossier=dossier,
         template="extended",
@@ -522,6 +532,8 @@ def dossier_return(
     event = _record(
         dossier, DossierAction.RETURNED, from_status, actor=actor, at=now, data={"method": method}
     )
+    # The control sheet (Mẫu 05) closes with the dossier: its final state is kept.
+    document_issue(dossier=dossier, kind=DocumentKind.CONTROL_SHEET, event=event)
     notification_queue(
         dossier=dossier,
         template="returned",

@@ -3,11 +3,14 @@ with its hash, rebuilt byte for byte on request, and downloadable only by those 
 dossier."""
 
 import hashlib
+import json
 
 import pytest
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from dossiers.choices import DocumentKind, FilePurpose
+from dossiers.documents import form_for
 from dossiers.models import DossierFile, IssuedDocument
 from dossiers.services import dossier_receive
 from dossiers.services.documents import (
@@ -17,6 +20,7 @@ from dossiers.services.documents import (
 from dossiers.tasks import render_issued_document_task, render_pending_documents_task
 from tests.dossiers.pdf_checks import stamp, text
 from tests.dossiers.staff_setup import build_office, submitted_dossier
+from tests.dossiers.test_document_forms import CASES as FORM_CASES
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +57,7 @@ def test_reception_issues_the_receipt_with_what_it_prints(received):
     assert document.number == received.code
     assert document.event.action == "received"
     assert document.snapshot["applicant"]["name"] == NAME
-    assert document.snapshot["appointment_at"] == received.appointment_at.isoformat()
+    assert document.snapshot["appointment_at"] == localtime(received.appointment_at).isoformat()
     assert document.file is None  # rendered after commit
 
 
@@ -210,3 +214,20 @@ def test_the_beat_sweep_renders_what_was_issued_and_a_redelivery_renders_nothing
 
     document.refresh_from_db()
     assert NAME in text(_bytes(document.file))
+
+
+@pytest.mark.parametrize("kind", list(FORM_CASES))
+def test_each_form_is_issued_at_its_event_and_stored_with_its_hash(kind, office, time_machine):
+    case = FORM_CASES[kind](office, time_machine)
+
+    document = IssuedDocument.objects.get(dossier=case.dossier, kind=kind)
+    stored = issued_document_store(document_id=document.pk).file
+    data = _bytes(stored)
+
+    assert document.event_id == case.event.pk
+    assert document.issued_at == case.event.at
+    assert document.number == case.number
+    assert document.snapshot == json.loads(json.dumps(case.snapshot()))
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert data == case.pdf(document.snapshot)
+    assert form_for(kind)[1] in text(data)
