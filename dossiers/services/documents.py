@@ -9,12 +9,13 @@ stored PDF, never the dossier; nothing is lost, the snapshot is what the documen
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from ..choices import FilePurpose
+from ..choices import DocumentKind, DossierAction, FilePurpose
 from ..documents import (
     CURRENT_BASIS,
     document_filename,
@@ -79,6 +80,33 @@ def issued_document_store(*, document_id: int) -> IssuedDocument:
             storage.delete(name)
             raise
     return document
+
+
+# Which form each event issues (the workflow services call document_issue at these events).
+FORM_OF_ACTION = {
+    DossierAction.RECEIVED: DocumentKind.RECEIPT,
+    DossierAction.SUPPLEMENT_REQUESTED: DocumentKind.SUPPLEMENT,
+    DossierAction.REFUSED: DocumentKind.REFUSAL,
+    DossierAction.EXTENDED: DocumentKind.APOLOGY,
+    DossierAction.RETURNED: DocumentKind.CONTROL_SHEET,
+    DossierAction.WITHDRAWN: DocumentKind.STOP_NOTICE,
+}
+
+
+@transaction.atomic
+def issued_documents_backfill(*, dossiers: Iterable[Dossier]) -> int:
+    """Issue the forms missing for the events of `dossiers` (dossiers loaded in bulk, such as
+    the demo data, never went through the services); returns how many were issued."""
+    issued = 0
+    for dossier in dossiers:
+        done = set(dossier.documents.values_list("event_id", "kind"))
+        events = dossier.events.filter(action__in=FORM_OF_ACTION).order_by("at", "pk")
+        for event in events:
+            kind = FORM_OF_ACTION[event.action]
+            if (event.pk, kind) not in done:
+                document_issue(dossier=dossier, kind=kind, event=event)
+                issued += 1
+    return issued
 
 
 @dataclass(frozen=True)

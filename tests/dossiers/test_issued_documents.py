@@ -4,18 +4,22 @@ dossier."""
 
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils.timezone import localtime
+from django.utils.timezone import localdate, localtime
 
 from dossiers.choices import DocumentKind, FilePurpose
 from dossiers.documents import form_for
-from dossiers.models import DossierFile, IssuedDocument
+from dossiers.generator import generate_dossiers
+from dossiers.models import Dossier, DossierFile, IssuedDocument
 from dossiers.services import dossier_receive
 from dossiers.services.documents import (
+    FORM_OF_ACTION,
     issued_document_regenerate,
     issued_document_store,
+    issued_documents_backfill,
 )
 from dossiers.tasks import render_issued_document_task, render_pending_documents_task
 from tests.dossiers.pdf_checks import stamp, text
@@ -231,3 +235,22 @@ def test_each_form_is_issued_at_its_event_and_stored_with_its_hash(kind, office,
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert data == case.pdf(document.snapshot)
     assert form_for(kind)[1] in text(data)
+
+
+def test_bulk_loaded_dossiers_get_their_documents_backfilled_once(office):
+    today = localdate()
+    generate_dossiers(
+        count=40, seed=7, start=today - timedelta(days=60), end=today, citizen=office.citizen
+    )
+    dossiers = Dossier.objects.all()
+    expected = sum(d.events.filter(action__in=FORM_OF_ACTION).count() for d in dossiers)
+
+    assert issued_documents_backfill(dossiers=dossiers) == expected > 0
+    assert issued_documents_backfill(dossiers=dossiers) == 0
+    kinds = set(IssuedDocument.objects.values_list("kind", flat=True))
+    assert {DocumentKind.RECEIPT, DocumentKind.CONTROL_SHEET} <= kinds
+    # Every backfilled form renders (generated events carry no notes or items).
+    for kind in kinds:
+        document = IssuedDocument.objects.filter(kind=kind).first()
+        data = _bytes(issued_document_store(document_id=document.pk).file)
+        assert document.dossier.code in text(data)

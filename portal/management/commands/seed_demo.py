@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dossiers.generator import generate_dossiers
 from dossiers.models import Dossier
+from dossiers.services.documents import issued_documents_backfill
 from portal.demo import DEMO_PASSWORD, DEMO_USERS
 from portal.roles import Role
 from procedures.exchange import CatalogueImportError, catalogue_import_json
@@ -69,6 +70,9 @@ class Command(BaseCommand):
             "dossiers: "
             + ", ".join(f"{status} {n}" for status, n in sorted(result.by_status.items()))
         )
+        # The demo citizen's dossiers get their official documents (the beat renders them).
+        issued = issued_documents_backfill(dossiers=Dossier.objects.filter(applicant_user=citizen))
+        self.stdout.write(f"documents issued for the demo citizen's dossiers: {issued}")
 
     def _ensure_user(self, spec):
         users = get_user_model().objects
