@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("dossiers.urls_staff")),
     path("", include("dossiers.urls_reports")),
     path("notifications/", include("dossiers.urls_notifications")),
+    path("documents/", include("dossiers.urls_documents")),
 ]

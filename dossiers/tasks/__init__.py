@@ -4,15 +4,18 @@ Beat and callers use the dotted paths `dossiers.tasks.<name>`: keep every task r
 """
 
 from .deadlines import flag_deadlines_task, send_leader_digest_task
+from .documents import build_document_job_task, sweep_document_jobs_task
 from .documents_issued import render_issued_document_task, render_pending_documents_task
 from .notifications import deliver_notifications_task
 from .statistics import freeze_closed_months_task
 
 __all__ = [
+    "build_document_job_task",
     "deliver_notifications_task",
     "flag_deadlines_task",
     "freeze_closed_months_task",
     "render_issued_document_task",
     "render_pending_documents_task",
     "send_leader_digest_task",
+    "sweep_document_jobs_task",
 ]

@@ -256,6 +256,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.deliver_notifications_task",
         "schedule": 60.0,
     },
+    # Every 2 minutes: publish again the document jobs (register, Biểu 06) still queued because
+    # the broker was down when they were requested, and fail those whose worker died.
+    "dossiers-sweep-document-jobs": {
+        "task": "dossiers.tasks.sweep_document_jobs_task",
+        "schedule": timedelta(minutes=2),
+    },
     # Every minute: render the documents issued since (forms 01–05, stop notice) and store them.
     "dossiers-render-pending-documents": {
         "task": "dossiers.tasks.render_pending_documents_task",

@@ -66,22 +66,24 @@ def _text_boxes(box):
 
 
 def cut_off_text(document) -> list[str]:
-    """Text boxes of a laid-out WeasyPrint document that stick out of their page's content area
-    (beyond the margins, or off the paper): what a printer would cut or the reader never see."""
+    """Text boxes of a laid-out WeasyPrint document that a printer would cut or the reader never
+    see: page content outside the margins, or margin boxes (running titles, page numbers, which
+    live in the margins on purpose) outside the paper."""
     problems = []
     tolerance = 0.5  # CSS px
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
-        left = page_box.content_box_x()
-        top = page_box.content_box_y()
-        right = left + page_box.width
-        bottom = top + page_box.height
-        for box in _text_boxes(page_box):
-            if (
-                box.position_x < left - tolerance
-                or box.position_x + box.width > right + tolerance
-                or box.position_y < top - tolerance
-                or box.position_y + box.height > bottom + tolerance
-            ):
-                problems.append(f"page {number}: {box.text[:40]!r}")
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        content = (left, top, left + page_box.width, top + page_box.height)
+        paper = (0, 0, page_box.margin_width(), page_box.margin_height())
+        for child in page_box.children:
+            area = paper if isinstance(child, boxes.MarginBox) else content
+            for box in _text_boxes(child):
+                if (
+                    box.position_x < area[0] - tolerance
+                    or box.position_y < area[1] - tolerance
+                    or box.position_x + box.width > area[2] + tolerance
+                    or box.position_y + box.height > area[3] + tolerance
+                ):
+                    problems.append(f"page {number}: {box.text[:40]!r}")
     return problems
