@@ -82,7 +82,7 @@ def dossier_snapshot(dossier) -> dict:
 
 def place_name() -> str:
     """The place written before the date ("Tuyên Quang, ngày … tháng … năm …")."""
-    return getattr(settings, "DOCUMENT_PLACE", "")
+    return settings.DOCUMENT_PLACE
 
 
 def form_event(dossier, event, action: str) -> DossierEvent:

@@ -273,6 +273,8 @@ CELERY_BEAT_SCHEDULE = {
 # the portal shows the first service centre in the catalogue.
 SERVING_AGENCY_CODE = env("SERVING_AGENCY_CODE", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# The place written before the date on official documents ("Tuyên Quang, ngày … tháng … năm …").
+DOCUMENT_PLACE = env("DOCUMENT_PLACE", "")
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ os.environ.setdefault("SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_var / 'db.sqlite3'}")
 os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
+os.environ.setdefault("DOCUMENT_PLACE", "Tuyên Quang")  # the demo province
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 
 from .base import *  # noqa: E402,F403

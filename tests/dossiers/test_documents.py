@@ -160,3 +160,12 @@ def test_receipt_has_no_text_outside_the_page_content_area(received):
     )
 
     assert cut_off_text(document) == []
+
+
+def test_receipt_is_dated_at_the_configured_place(settings, received):
+    settings.DOCUMENT_PLACE = "Tuyên Quang"
+    day = timezone.localtime(received.received_at)
+
+    flat = " ".join(_text(receipt_pdf(received)).split())
+
+    assert f"Tuyên Quang, ngày {day:%d} tháng {day:%m} năm {day:%Y}" in flat
