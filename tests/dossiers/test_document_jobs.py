@@ -36,7 +36,8 @@ from dossiers.documents.register import (
     TEMPLATE as REGISTER_TEMPLATE,
 )
 from dossiers.documents.render import layout
-from dossiers.documents.report import report_columns, report_pdf
+from dossiers.documents.report import TEMPLATE as REPORT_TEMPLATE
+from dossiers.documents.report import report_columns, report_context, report_pdf
 from dossiers.generator import generate_dossiers
 from dossiers.models import DocumentJob, Dossier
 from dossiers.selectors.document_jobs import document_job_register_dossiers
@@ -304,6 +305,11 @@ def test_report_pdf_prints_report_build_numbers_and_totals(dossiers, leader, gro
         ]
     # Sở Tư pháp's dossiers never reach Sở Ngoại vụ's leader.
     assert "Sở Tư pháp" not in flat
+    document = layout(
+        REPORT_TEMPLATE, report_context(report=report, issuer=leader.agency, as_of=NOW)
+    )
+    assert len(document.pages) == len(reader(data).pages)
+    assert cut_off_text(document) == []
 
 
 # ---- the service: request ----------------------------------------------------------------------
