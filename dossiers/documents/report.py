@@ -9,6 +9,8 @@ Vietnamese by regulation and written literally, like the XLSX export.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from ..statistics import Report
 from .base import agency_snapshot
 from .forms import CURRENT_BASIS, form_for
@@ -105,6 +107,15 @@ def report_context(
         "total": _values(total),
         "withdrawn": int(total.get("withdrawn", 0)),
         "awaiting_supplement": int(total.get("awaiting_supplement", 0)),
+        "corrections": [
+            {
+                "month": item.month,
+                "agency": item.agency,
+                "found": f"{timezone.localtime(item.detected_at):%d/%m/%Y}",
+                "changes": "; ".join(f"{label} {change:+d}" for label, change in item.changes),
+            }
+            for item in report.corrections
+        ],
     }
 
 

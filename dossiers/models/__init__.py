@@ -8,7 +8,13 @@ from .notifications import (
     NotificationStatus,
     NotificationTemplate,
 )
-from .statistics import FrozenReport, FrozenReportRow, IndicatorCode, IndicatorTarget
+from .statistics import (
+    FrozenReport,
+    FrozenReportCorrection,
+    FrozenReportRow,
+    IndicatorCode,
+    IndicatorTarget,
+)
 from .tasks import TaskFailure
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "DocumentJob",
     "DossierStep",
     "FrozenReport",
+    "FrozenReportCorrection",
     "FrozenReportRow",
     "IndicatorCode",
     "IndicatorTarget",

@@ -91,3 +91,35 @@ class FrozenReportRow(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.agency_name}"
+
+
+class FrozenReportCorrection(models.Model):
+    """A change found in a frozen month: an agency's live figures for that closed month no longer
+    equal the figures last known (a dossier was corrected later). The frozen figures never change;
+    the correction is reported, with a note, in the month it was found."""
+
+    report = models.ForeignKey(
+        FrozenReport,
+        verbose_name=_("frozen month"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency_name = models.CharField(_("agency name"), max_length=255)
+    # column → change since the figures last known (frozen, or the previous correction); non-zero.
+    deltas = models.JSONField(_("changes"), default=dict)
+    counts = models.JSONField(_("figures when found"), default=dict)
+    detected_at = models.DateTimeField(_("found at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("correction of a frozen month")
+        verbose_name_plural = _("corrections of frozen months")
+        ordering = ["detected_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report}: {self.agency_name} ({self.detected_at:%d/%m/%Y})"

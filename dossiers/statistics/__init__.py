@@ -6,15 +6,17 @@ each column, used both by the aggregate and by the drill-down list.
 """
 
 from .columns import COLUMN_LABELS, COLUMNS, report_column_q
-from .freeze import month_freeze, previous_month
+from .freeze import month_corrections_detect, month_freeze, previous_month
 from .indicators import DEFAULT_TARGETS, Indicator, indicator_targets, indicators_build
 from .periods import Period
 from .report import (
     GROUPINGS,
+    Correction,
     Report,
     ReportRow,
     group_labels,
     report_build,
+    report_corrections,
     report_drilldown,
     report_scope,
 )
@@ -22,6 +24,7 @@ from .report import (
 __all__ = [
     "COLUMNS",
     "COLUMN_LABELS",
+    "Correction",
     "DEFAULT_TARGETS",
     "GROUPINGS",
     "Indicator",
@@ -31,10 +34,12 @@ __all__ = [
     "group_labels",
     "indicator_targets",
     "indicators_build",
+    "month_corrections_detect",
     "month_freeze",
     "previous_month",
     "report_build",
     "report_column_q",
+    "report_corrections",
     "report_drilldown",
     "report_scope",
 ]

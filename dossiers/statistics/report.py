@@ -8,9 +8,9 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DossierChannel
-from ..models import Dossier, FrozenReport
+from ..models import Dossier, FrozenReport, FrozenReportCorrection
 from ..selectors import staff_agency_ids
-from .columns import COLUMNS, report_column_q, report_relevant_q
+from .columns import COLUMN_LABELS, COLUMNS, report_column_q, report_relevant_q
 from .periods import Period
 
 GROUPINGS = ("agency", "field", "procedure", "channel")
@@ -50,6 +50,16 @@ class ReportRow:
 
 
 @dataclass
+class Correction:
+    """A correction of a closed month's frozen figures, found during the reported period."""
+
+    month: str  # mm/yyyy of the frozen month
+    agency: str
+    changes: list[tuple[str, int]]  # (column label, change)
+    detected_at: datetime
+
+
+@dataclass
 class Report:
     period: Period
     grouping: str
@@ -58,6 +68,8 @@ class Report:
     # Set when the figures come from a frozen month (month_freeze), not from the live data.
     frozen_at: datetime | None = field(default=None)
     rule_version: str = ""
+    # Corrections of closed months found during this period: a note, not added to the figures.
+    corrections: list[Correction] = field(default_factory=list)
 
 
 def _check_grouping(grouping: str) -> None:
@@ -178,6 +190,29 @@ def _frozen_report(user, period: Period) -> Report | None:
     )
 
 
+def report_corrections(*, user, period: Period) -> list[Correction]:
+    """The corrections of frozen months found during `period`, for the agencies `user` sees."""
+    if user is None or not user.is_authenticated:
+        return []
+    found = FrozenReportCorrection.objects.filter(
+        detected_at__gte=period.t0, detected_at__lt=period.t1
+    ).select_related("report")
+    if not user.is_superuser:
+        found = found.filter(agency_id__in=staff_agency_ids(user))
+    return [
+        Correction(
+            month=f"{item.report.month:02d}/{item.report.year}",
+            agency=item.agency_name,
+            changes=[
+                (str(COLUMN_LABELS.get(column, column)), int(change))
+                for column, change in item.deltas.items()
+            ],
+            detected_at=item.detected_at,
+        )
+        for item in found.order_by("detected_at", "report__year", "report__month", "agency_name")
+    ]
+
+
 def report_build(*, user, period: Period, grouping: str = "agency") -> Report:
     """The Biểu 06 table for `period`, one row per group, plus the totals row.
 
@@ -186,12 +221,16 @@ def report_build(*, user, period: Period, grouping: str = "agency") -> Report:
     dossiers `user` may see (plus one query for the group labels).
     """
     _check_grouping(grouping)
+    corrections = report_corrections(user=user, period=period)
     if grouping == "agency":
         frozen = _frozen_report(user, period)
         if frozen is not None:
+            frozen.corrections = corrections
             return frozen
     rows = _rows_from(_aggregate(report_scope(user), period, grouping), grouping)
-    return Report(period=period, grouping=grouping, rows=rows, total=_total(rows))
+    return Report(
+        period=period, grouping=grouping, rows=rows, total=_total(rows), corrections=corrections
+    )
 
 
 def _coerce_key(grouping: str, key):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dossiers.choices import DossierChannel, FilePurpose, SatisfactionLevel, Timeliness
 from dossiers.deadlines import RULE_VERSION
+from dossiers.documents.report import report_pdf
 from dossiers.models import DossierFile, FrozenReport, IndicatorTarget
 from dossiers.statistics import (
     COLUMN_LABELS,
@@ -17,13 +18,16 @@ from dossiers.statistics import (
     GROUPINGS,
     Period,
     indicators_build,
+    month_corrections_detect,
     month_freeze,
     report_build,
     report_column_q,
     report_drilldown,
 )
 from dossiers.tasks import freeze_closed_months_task
+from portal.roles import Role
 from tests.dossiers.factories import build_lifecycle_office
+from tests.dossiers.pdf_checks import text
 from tests.dossiers.stats_support import at, make_dossier
 from tests.factories import ProcedureFactory, UserFactory
 
@@ -340,13 +344,15 @@ def test_identity_and_drilldown_for_every_group(mixed, superuser, grouping):
 
 
 def test_report_is_one_aggregate_query_plus_labels(mixed, superuser):
+    # Plus one small query for the corrections note (frozen-month corrections found in the
+    # period, by their indexed detected_at); never one per row.
     for grouping in ("agency", "field", "procedure"):
         with CaptureQueriesContext(connection) as queries:
             report_build(user=superuser, period=Period.quarter(2026, 1), grouping=grouping)
-        assert len(queries) == 2, [q["sql"] for q in queries]
+        assert len(queries) == 3, [q["sql"] for q in queries]
     with CaptureQueriesContext(connection) as queries:
         report_build(user=superuser, period=MARCH, grouping="channel")
-    assert len(queries) == 1
+    assert len(queries) == 2
 
 
 def test_labels(mixed, superuser):
@@ -496,6 +502,68 @@ def test_frozen_month_keeps_its_numbers_after_a_correction(mixed, superuser):
     assert quarter.frozen_at is None
 
 
+def test_a_correction_of_a_frozen_month_is_reported_in_the_month_it_is_found(mixed, superuser):
+    office, _other = mixed
+    frozen = month_freeze(year=2026, month=3)
+    found_at = at(2026, 4, 3, 1, 0)
+    assert month_corrections_detect(now=found_at) == 0  # nothing changed yet
+
+    corrected = report_drilldown(
+        user=superuser,
+        period=MARCH,
+        column="resolved_early",
+        grouping="agency",
+        key=office.department.pk,
+    ).get()
+    corrected.timeliness = Timeliness.LATE
+    corrected.save(update_fields=["timeliness"])
+
+    assert month_corrections_detect(now=found_at) == 1
+    assert month_corrections_detect(now=at(2026, 4, 4, 1, 0)) == 0  # found once
+    correction = frozen.corrections.get()
+    assert correction.agency_id == office.department.pk
+    assert correction.deltas == {"resolved_early": -1, "resolved_late": 1}
+
+    # March keeps its frozen numbers; April, when it was found, carries the note.
+    march = report_build(user=superuser, period=MARCH)
+    assert march.total.counts == frozen.totals
+    assert march.corrections == []
+    april = report_build(user=office.leader, period=Period.month(2026, 4), grouping="field")
+    [note] = april.corrections
+    assert (note.month, note.agency, note.detected_at) == (
+        "03/2026",
+        correction.agency_name,
+        found_at,
+    )
+    assert sorted(change for _label, change in note.changes) == [-1, 1]
+    printed = text(report_pdf(report=april, issuer=office.department))
+    assert f"Tháng 03/2026, {correction.agency_name} (phát hiện ngày 03/04/2026)" in printed
+    # Only for those who see the agency.
+    stranger = UserFactory(role=Role.LEADER, agency=office.other_department)
+    assert report_build(user=stranger, period=Period.month(2026, 4)).corrections == []
+
+
+def test_the_report_page_shows_the_correction_note(client, mixed, superuser):
+    office, _other = mixed
+    month_freeze(year=2026, month=3)
+    corrected = report_drilldown(
+        user=superuser,
+        period=MARCH,
+        column="resolved_early",
+        grouping="agency",
+        key=office.department.pk,
+    ).get()
+    corrected.timeliness = Timeliness.LATE
+    corrected.save(update_fields=["timeliness"])
+    month_corrections_detect(now=at(2026, 4, 3, 1, 0))
+    client.force_login(office.leader)
+
+    page = client.get("/reports/", {"period": "month", "year": 2026, "month": 4}).content.decode()
+
+    assert 'id="corrections-note"' in page
+    assert "03/2026" in page and "03/04/2026" in page
+
+
 def test_open_month_cannot_be_frozen():
     with pytest.raises(ValueError):
         month_freeze(year=2099, month=1)
@@ -503,7 +571,7 @@ def test_open_month_cannot_be_frozen():
 
 def test_nightly_task_freezes_the_previous_month_once(mixed):
     first = freeze_closed_months_task(now="2026-04-01T01:00:00+07:00")
-    assert first == {"year": 2026, "month": 3, "frozen": True}
+    assert first == {"year": 2026, "month": 3, "frozen": True, "corrections": 0}
     assert freeze_closed_months_task(now="2026-04-02T01:00:00+07:00")["frozen"] is False
     # 31 March 20:00 UTC is already 1 April in Viet Nam.
     assert freeze_closed_months_task(now="2026-03-31T20:00:00+00:00")["month"] == 3
