@@ -2,6 +2,7 @@
 turning a refused service call into an error message, and the dossier detail context."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -102,6 +103,31 @@ def _run(request, service: Callable, success: str, **kwargs) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    """One action of a staff dossier page: the form it posts, the service it runs, the message
+    shown when it succeeds, and the cleaned fields handed to the service (besides the dossier,
+    the actor and the page's updated_at)."""
+
+    form: type
+    service: Callable
+    success: str | Callable[[dict], str]
+    fields: tuple[str, ...] = ()
+
+
+def _run_action(request, dossier, action: StaffAction, data: dict) -> bool:
+    success = action.success(data) if callable(action.success) else action.success
+    return _run(
+        request,
+        action.service,
+        str(success),
+        dossier=dossier,
+        actor=request.user,
+        expected_updated_at=data["updated_at"],
+        **{name: data[name] for name in action.fields},
+    )
 
 
 def _form_errors(request, form) -> None:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.roles import Role
@@ -21,12 +22,13 @@ from ...forms.staff import (
 from .access import (
     CASEWORK_ROLES,
     DEPARTMENT_ROLES,
+    StaffAction,
     _detail_context,
     _form_errors,
     _is_division_head,
     _is_leader,
     _paginate,
-    _run,
+    _run_action,
     staff_required,
 )
 
@@ -73,7 +75,42 @@ def approvals(request):
     )
 
 
-DEPARTMENT_ACTIONS = ("assign", "complete_step", "supplement", "complete", "extend")
+# What each form of the department's dossier page does (see DESK_ACTIONS).
+DEPARTMENT_ACTIONS = {
+    "assign": StaffAction(
+        AssignForm,
+        services.dossier_assign,
+        lambda data: _("The dossier has been assigned to %(name)s.") % {"name": data["assignee"]},
+        ("assignee",),
+    ),
+    "complete_step": StaffAction(
+        CompleteStepForm,
+        services.dossier_complete_step,
+        gettext_lazy("The step is done; the dossier moves on."),
+        ("note",),
+    ),
+    "supplement": StaffAction(
+        SupplementRequestForm,
+        services.dossier_request_supplement,
+        gettext_lazy("The supplement request has been sent to the applicant."),
+        ("items", "reason"),
+    ),
+    "complete": StaffAction(
+        CompleteForm,
+        services.dossier_complete,
+        gettext_lazy("The result is ready; the desk will return it."),
+        ("outcome",),
+    ),
+    "extend": StaffAction(
+        ExtendForm,
+        services.dossier_extend,
+        gettext_lazy(
+            "The new appointment has been set; the apology letter (form 04) is issued to the "
+            "applicant."
+        ),
+        ("new_appointment_at", "reason"),
+    ),
+}
 
 
 def _department_forms(request, dossier):
@@ -108,21 +145,15 @@ def _assignable(request, dossier):
 def department_detail(request, pk):
     dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action not in DEPARTMENT_ACTIONS:
+        name = request.POST.get("action", "")
+        action = DEPARTMENT_ACTIONS.get(name)
+        if action is None:
             messages.error(request, _("Unknown action."))
             return redirect("dossiers:department_detail", pk=dossier.pk)
-        if action == "assign":
-            form = AssignForm(request.POST, prefix=action, staff=_assignable(request, dossier))
-        else:
-            form = {
-                "complete_step": CompleteStepForm,
-                "supplement": SupplementRequestForm,
-                "complete": CompleteForm,
-                "extend": ExtendForm,
-            }[action](request.POST, prefix=action)
+        extra = {"staff": _assignable(request, dossier)} if name == "assign" else {}
+        form = action.form(request.POST, prefix=name, **extra)
         if form.is_valid():
-            _department_action(request, dossier, action, form.cleaned_data)
+            _run_action(request, dossier, action, form.cleaned_data)
         else:
             _form_errors(request, form)
         return redirect("dossiers:department_detail", pk=dossier.pk)
@@ -130,51 +161,6 @@ def department_detail(request, pk):
         request,
         "dossiers/staff/department_detail.html",
         _detail_context(dossier, forms=_department_forms(request, dossier)),
-    )
-
-
-def _department_action(request, dossier, action, data) -> bool:
-    common = {"dossier": dossier, "actor": request.user, "expected_updated_at": data["updated_at"]}
-    if action == "assign":
-        return _run(
-            request,
-            services.dossier_assign,
-            _("The dossier has been assigned to %(name)s.") % {"name": data["assignee"]},
-            assignee=data["assignee"],
-            **common,
-        )
-    if action == "complete_step":
-        return _run(
-            request,
-            services.dossier_complete_step,
-            _("The step is done; the dossier moves on."),
-            note=data["note"],
-            **common,
-        )
-    if action == "supplement":
-        return _run(
-            request,
-            services.dossier_request_supplement,
-            _("The supplement request has been sent to the applicant."),
-            items=data["items"],
-            reason=data["reason"],
-            **common,
-        )
-    if action == "complete":
-        return _run(
-            request,
-            services.dossier_complete,
-            _("The result is ready; the desk will return it."),
-            outcome=data["outcome"],
-            **common,
-        )
-    return _run(
-        request,
-        services.dossier_extend,
-        _("The new appointment has been set; send the apology letter to the applicant."),
-        new_appointment_at=data["new_appointment_at"],
-        reason=data["reason"],
-        **common,
     )
 
 

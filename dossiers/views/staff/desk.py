@@ -29,11 +29,12 @@ from ...services.documents import issued_document_pdf
 from ...workflow import InvalidTransition
 from .access import (
     DESK_ROLES,
+    StaffAction,
     _detail_context,
     _error_text,
     _form_errors,
     _paginate,
-    _run,
+    _run_action,
     staff_required,
 )
 
@@ -113,27 +114,55 @@ def walk_in(request):
     return render(request, "dossiers/staff/walk_in.html", {"form": form})
 
 
-def _desk_forms(dossier, data=None, action=None):
-    """The action forms the dossier's status offers at the desk; `data` binds the posted one."""
-    available = {
-        DossierStatus.SUBMITTED: {
-            "receive": ConfirmForm,
-            "supplement": SupplementRequestForm,
-            "refuse": RefuseForm,
-        },
-        DossierStatus.RECEIVED: {"forward": ConfirmForm},
-        DossierStatus.RESULT_READY: {"return": ReturnForm},
-    }.get(dossier.status, {})
-    forms = {}
-    for name, form_class in available.items():
-        if name == action and data is not None:
-            forms[name] = form_class(data, prefix=name)
-        else:
-            forms[name] = form_class.for_dossier(dossier, prefix=name)
-    return forms
+# The actions each status offers at the desk.
+DESK_OFFERS = {
+    DossierStatus.SUBMITTED: ("receive", "supplement", "refuse"),
+    DossierStatus.RECEIVED: ("forward",),
+    DossierStatus.RESULT_READY: ("return",),
+}
 
 
-DESK_ACTIONS = ("receive", "supplement", "refuse", "forward", "return")
+def _desk_forms(dossier):
+    """The action forms the dossier's status offers at the desk."""
+    return {
+        name: DESK_ACTIONS[name].form.for_dossier(dossier, prefix=name)
+        for name in DESK_OFFERS.get(dossier.status, ())
+    }
+
+
+# What each form of the desk's dossier page does. A form of an action the current status does not
+# offer still reaches the service, which refuses it with the workflow's message (the page may be
+# out of date).
+DESK_ACTIONS = {
+    "receive": StaffAction(
+        ConfirmForm,
+        services.dossier_receive,
+        gettext_lazy("The dossier has been received; the clock has started."),
+    ),
+    "supplement": StaffAction(
+        SupplementRequestForm,
+        services.dossier_request_supplement,
+        gettext_lazy("The supplement request has been sent to the applicant."),
+        ("items", "reason"),
+    ),
+    "refuse": StaffAction(
+        RefuseForm,
+        services.dossier_refuse,
+        gettext_lazy("The dossier has been refused."),
+        ("reason",),
+    ),
+    "forward": StaffAction(
+        ConfirmForm,
+        services.dossier_forward,
+        gettext_lazy("The dossier has been forwarded to the department."),
+    ),
+    "return": StaffAction(
+        ReturnForm,
+        services.dossier_return,
+        gettext_lazy("The result has been returned."),
+        ("method",),
+    ),
+}
 
 
 @staff_required(*DESK_ROLES)
@@ -141,73 +170,23 @@ DESK_ACTIONS = ("receive", "supplement", "refuse", "forward", "return")
 def desk_detail(request, pk):
     dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action not in DESK_ACTIONS:
+        name = request.POST.get("action", "")
+        action = DESK_ACTIONS.get(name)
+        if action is None:
             messages.error(request, _("Unknown action."))
             return redirect("dossiers:desk_detail", pk=dossier.pk)
-        # A form of an action the current status does not offer still reaches the service, which
-        # refuses it with the workflow's message (the page may be out of date).
-        form_class = {
-            "receive": ConfirmForm,
-            "supplement": SupplementRequestForm,
-            "refuse": RefuseForm,
-            "forward": ConfirmForm,
-            "return": ReturnForm,
-        }[action]
-        form = form_class(request.POST, prefix=action)
+        form = action.form(request.POST, prefix=name)
         if not form.is_valid():
             _form_errors(request, form)
             return redirect("dossiers:desk_detail", pk=dossier.pk)
-        done = _desk_action(request, dossier, action, form.cleaned_data)
-        if done and action == "receive":
+        done = _run_action(request, dossier, action, form.cleaned_data)
+        if done and name == "receive":
             return redirect("dossiers:receipt", pk=dossier.pk)
         return redirect("dossiers:desk_detail", pk=dossier.pk)
     return render(
         request,
         "dossiers/staff/desk_detail.html",
         _detail_context(dossier, forms=_desk_forms(dossier)),
-    )
-
-
-def _desk_action(request, dossier, action, data) -> bool:
-    common = {"dossier": dossier, "actor": request.user, "expected_updated_at": data["updated_at"]}
-    if action == "receive":
-        return _run(
-            request,
-            services.dossier_receive,
-            _("The dossier has been received; the clock has started."),
-            **common,
-        )
-    if action == "supplement":
-        return _run(
-            request,
-            services.dossier_request_supplement,
-            _("The supplement request has been sent to the applicant."),
-            items=data["items"],
-            reason=data["reason"],
-            **common,
-        )
-    if action == "refuse":
-        return _run(
-            request,
-            services.dossier_refuse,
-            _("The dossier has been refused."),
-            reason=data["reason"],
-            **common,
-        )
-    if action == "forward":
-        return _run(
-            request,
-            services.dossier_forward,
-            _("The dossier has been forwarded to the department."),
-            **common,
-        )
-    return _run(
-        request,
-        services.dossier_return,
-        _("The result has been returned."),
-        method=data["method"],
-        **common,
     )
 
 
