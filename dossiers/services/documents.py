@@ -142,19 +142,28 @@ def issued_document_regenerate(*, document: IssuedDocument) -> Regenerated:
 
 
 def issued_document_pdf(*, document: IssuedDocument) -> bytes:
-    """The document's PDF for a download: rendered now if still pending; a stored file that went
-    missing is rebuilt from the snapshot (byte-identical), not lost."""
+    """The document's PDF for a download: the stored file when it is intact; rendered now if
+    still pending; rebuilt from the snapshot (byte-identical) if the stored file went missing or
+    no longer matches its hash."""
     if document.file_id is None:
         document = issued_document_store(document_id=document.pk)
+    stored = _stored_bytes(document.file)
+    if stored is not None and hashlib.sha256(stored).hexdigest() == document.file.sha256:
+        return stored
     return issued_document_regenerate(document=document).data
 
 
-def _stored_bytes_match(dossier_file: DossierFile) -> bool:
+def _stored_bytes(dossier_file: DossierFile) -> bytes | None:
     try:
         with dossier_file.file.open("rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest() == dossier_file.sha256
+            return handle.read()
     except (FileNotFoundError, ValueError):
-        return False
+        return None
+
+
+def _stored_bytes_match(dossier_file: DossierFile) -> bool:
+    stored = _stored_bytes(dossier_file)
+    return stored is not None and hashlib.sha256(stored).hexdigest() == dossier_file.sha256
 
 
 def issued_documents_render_pending(*, limit: int = 200) -> int:

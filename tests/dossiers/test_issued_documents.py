@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.timezone import localdate, localtime
 
@@ -254,3 +255,16 @@ def test_bulk_loaded_dossiers_get_their_documents_backfilled_once(office):
         document = IssuedDocument.objects.filter(kind=kind).first()
         data = _bytes(issued_document_store(document_id=document.pk).file)
         assert document.dossier.code in text(data)
+
+
+def test_a_damaged_file_is_rebuilt_on_download(client, office, received, receipt):
+    original = _bytes(receipt.file)
+    storage, name = receipt.file.file.storage, receipt.file.file.name
+    storage.delete(name)
+    storage.save(name, ContentFile(b"%PDF-1.7 damaged"))
+    client.force_login(office.desk)
+
+    response = client.get(_download_url(received, receipt))
+
+    assert response.content == original
+    assert _bytes(DossierFile.objects.get(pk=receipt.file_id)) == original
