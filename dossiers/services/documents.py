@@ -50,7 +50,15 @@ def _pdf_of(document: IssuedDocument) -> bytes:
 
 def issued_document_store(*, document_id: int) -> IssuedDocument:
     """Render a pending document and store it as a file of its dossier (idempotent: a document
-    already stored is returned as it is)."""
+    already stored is returned as it is).
+
+    The render (a fraction of a second) runs outside any transaction; only the write locks the
+    row. Two workers rendering the same document at once store it once.
+    """
+    document = IssuedDocument.objects.select_related("file").get(pk=document_id)
+    if document.file_id is not None:
+        return document
+    data = _pdf_of(document)
     with transaction.atomic():
         document = (
             IssuedDocument.objects.select_for_update(of=("self",))
@@ -59,7 +67,6 @@ def issued_document_store(*, document_id: int) -> IssuedDocument:
         )
         if document.file_id is not None:
             return document
-        data = _pdf_of(document)
         dossier_file = DossierFile(
             dossier=document.dossier,
             original_name=document_filename(document.kind, document.number),

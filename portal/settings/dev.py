@@ -15,3 +15,11 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.Emai
 from .base import *  # noqa: E402,F403
 
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # noqa: F405
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # The web server, the worker and beat share the embedded database: writers wait for the lock
+    # (BEGIN IMMEDIATE, up to 20 s) instead of failing with "database is locked" when a deferred
+    # transaction cannot upgrade; WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
