@@ -27,10 +27,9 @@ from .handling import (
     dossier_extend,
     dossier_forward,
     dossier_rate,
-    dossier_request_supplement,
-    dossier_resubmit,
     dossier_return,
 )
+from .supplements import dossier_request_supplement, dossier_resubmit
 
 __all__ = [
     "ANNOUNCED_DAYS",

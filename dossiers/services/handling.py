@@ -1,10 +1,10 @@
-"""Writes of a dossier after the desk: supplements, steps, completion, extension, return, rating.
+"""Writes of a dossier after the desk: forwarding, steps, completion, extension, return, rating
+(supplements are in `dossiers.services.supplements`).
 
 Same shape as `dossiers.services.dossiers`: one durable transaction, the row locked first, the
 workflow re-checked on the locked row, `save(update_fields=…)`, exactly one DossierEvent.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.roles import Role
-from procedures.choices import StepRole, SupplementPolicy
+from procedures.choices import StepRole
 from procedures.selectors import agency_with_descendants
 
 from ..choices import (
@@ -29,10 +29,8 @@ from ..deadlines import (
     DUE_SOON_WORKING_SECONDS,
     RULE_VERSION,
     classify_completion,
-    restart_due,
-    resume_due,
 )
-from ..models import Dossier, DossierStep, Pause, Rating
+from ..models import Dossier, DossierStep, Rating
 from ..selectors import work_calendar_for
 from ..workflow import apply_transition, check_action
 from .documents import document_issue
@@ -56,156 +54,6 @@ def _require_leader(actor: AbstractBaseUser | None) -> None:
 def _iso(value: datetime | None) -> str | None:
     """Local time with its offset, as the citizen reads it."""
     return timezone.localtime(value).isoformat() if value is not None else None
-
-
-# ---- supplements ------------------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def dossier_request_supplement(
-    *,
-    dossier: Dossier,
-    actor: AbstractBaseUser | None,
-    items: Sequence[str],
-    reason: str,
-    expected_updated_at: datetime | None = None,
-) -> Dossier:
-    """Ask the applicant for missing documents (Mẫu 02).
-
-    Before reception the dossier goes back to the applicant with no clock running; during
-    processing the clock stops: a Pause opens, closed by `dossier_resubmit`.
-    """
-    items = [item.strip() for item in items if item and item.strip()]
-    if not items:
-        raise ValidationError(
-            _("List the documents the applicant must supplement."), code="required"
-        )
-    if not reason.strip():
-        raise ValidationError(_("Give the reason for the supplement request."), code="required")
-    dossier = _lock(dossier)
-    now = timezone.now()
-    from_status = apply_transition(dossier, S.NEEDS_SUPPLEMENT)
-    check_fresh(dossier, expected_updated_at)
-    during_processing = from_status == S.PROCESSING
-    if during_processing:
-        Pause.objects.create(
-            dossier=dossier,
-            started_at=now,
-            reason=reason.strip(),
-            legal_basis=dossier.procedure.supplement_policy_basis,
-        )
-    dossier.supplement_items = items
-    dossier.supplement_reason = reason.strip()
-    dossier.save(update_fields=["status", "supplement_items", "supplement_reason", "updated_at"])
-    event = _record(
-        dossier,
-        DossierAction.SUPPLEMENT_REQUESTED,
-        from_status,
-        actor=actor,
-        at=now,
-        note=reason.strip(),
-        data={"items": items, "during_processing": during_processing},
-    )
-    document_issue(dossier=dossier, kind=DocumentKind.SUPPLEMENT, event=event)
-    notification_queue(
-        dossier=dossier,
-        template="supplement_requested",
-        to_applicant=True,
-        payload={"items": items, "reason": reason.strip()},
-        event=event,
-    )
-    return dossier
-
-
-@transaction.atomic(durable=True)
-def dossier_resubmit(
-    *,
-    dossier: Dossier,
-    actor: AbstractBaseUser | None,
-    expected_updated_at: datetime | None = None,
-) -> Dossier:
-    """The applicant sends the supplement.
-
-    Not yet received: back to the desk (submitted). During processing: back to processing, the
-    pause closes and the due time follows the supplement policy stored at reception: `restart`
-    counts the full limit again from now, `pause` walks the working time left at the pause.
-    """
-    dossier = _lock(dossier)
-    now = timezone.now()
-    during_processing = dossier.received_at is not None
-    target = S.PROCESSING if during_processing else S.SUBMITTED
-    require_status(dossier, S.NEEDS_SUPPLEMENT, target)
-    from_status = apply_transition(dossier, target)
-    check_fresh(dossier, expected_updated_at)
-    data: dict = {"items": dossier.supplement_items}
-    update_fields = ["status", "supplement_items", "supplement_reason", "updated_at"]
-    if during_processing:
-        data.update(_resume_clock(dossier, now=now))
-        update_fields += [
-            "due_at",
-            "appointment_at",
-            "due_starts_at",
-            "due_explanation",
-            "due_calendar_fingerprint",
-        ]
-    dossier.supplement_items = []
-    dossier.supplement_reason = ""
-    dossier.save(update_fields=update_fields)
-    _record(dossier, DossierAction.RESUBMITTED, from_status, actor=actor, at=now, data=data)
-    return dossier
-
-
-def _resume_clock(dossier: Dossier, *, now: datetime) -> dict:
-    """Close the open pause and move the due time (and the current step's) per the policy."""
-    calendar = work_calendar_for(dossier.agency)
-    pause = Pause.objects.select_for_update().filter(dossier=dossier, ended_at=None).first()
-    paused_at = pause.started_at if pause is not None else now
-    if pause is not None:
-        pause.ended_at = now
-        pause.save(update_fields=["ended_at"])
-    policy = dossier.supplement_policy or dossier.procedure.supplement_policy
-    previous_due = dossier.due_at
-    if policy == SupplementPolicy.PAUSE:
-        dossier.due_at = resume_due(previous_due, paused_at, now, calendar=calendar)
-        dossier.due_explanation = _(
-            "%(explanation)s Paused for a supplement from %(paused)s to %(resumed)s; the working "
-            "time left was counted again from the resumption."
-        ) % {
-            "explanation": dossier.due_explanation,
-            "paused": timezone.localtime(paused_at).strftime("%H:%M %d/%m/%Y"),
-            "resumed": timezone.localtime(now).strftime("%H:%M %d/%m/%Y"),
-        }
-    else:
-        due = restart_due(
-            now,
-            dossier.time_limit_amount,
-            dossier.time_limit_unit,
-            cutoff=bool(dossier.cutoff_15h),
-            calendar=calendar,
-        )
-        dossier.due_at = due.due_at
-        dossier.due_starts_at = due.starts_at
-        dossier.due_explanation = due.explanation
-    dossier.due_calendar_fingerprint = calendar.fingerprint
-    if dossier.extended_at is None or dossier.appointment_at is None:
-        dossier.appointment_at = dossier.due_at
-    else:
-        dossier.appointment_at = max(dossier.appointment_at, dossier.due_at)
-
-    step = dossier.current_step
-    if step is not None and step.due_at is not None:
-        if policy == SupplementPolicy.PAUSE:
-            step.due_at = resume_due(step.due_at, paused_at, now, calendar=calendar)
-        else:
-            step.due_at = calendar.add_working_hours(now, step.budget_hours)
-        step.save(update_fields=["due_at"])
-    return {
-        "policy": policy,
-        "paused_at": _iso(paused_at),
-        "resumed_at": _iso(now),
-        "previous_due_at": _iso(previous_due),
-        "due_at": _iso(dossier.due_at),
-    }
 
 
 # ---- processing -------------------------------------------------------------------------------
