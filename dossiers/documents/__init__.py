@@ -6,7 +6,7 @@ renders a snapshot. Form numbers and titles are data in `forms`, keyed by legal 
 """
 
 from .forms import CURRENT_BASIS, FORMS, form_for
-from .receipt import receipt_context, receipt_pdf, tracking_url
+from .receipt import receipt_pdf, tracking_url
 from .registry import (
     FORM_MODULES,
     document_filename,
@@ -25,7 +25,6 @@ __all__ = [
     "document_pdf",
     "document_snapshot",
     "form_for",
-    "receipt_context",
     "receipt_pdf",
     "render_pdf",
     "tracking_url",

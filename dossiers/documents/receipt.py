@@ -1,7 +1,7 @@
 """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả (DOMAIN §2.2).
 
-`receipt_context` feeds the desk's HTML page (live data); `snapshot` is what the issued PDF prints,
-taken at reception.
+`snapshot` is what the receipt prints, taken at reception; the desk's HTML page and the PDF both
+show it.
 """
 
 import segno
@@ -12,9 +12,10 @@ from django.utils.http import urlencode
 from procedures.choices import TimeUnit
 
 from .. import selectors
-from ..choices import DossierAction, FilePurpose
+from ..choices import DossierAction
+from ..selectors.documents import submitted_files_of
 from .base import agency_snapshot, dossier_snapshot, iso, person_name, place_name
-from .forms import CURRENT_BASIS, form_for
+from .forms import CURRENT_BASIS
 
 TEMPLATE = "dossiers/documents/receipt.html"
 NUMBER_SUFFIX = ""  # the receipt's number is the dossier code itself
@@ -45,12 +46,6 @@ def time_limit_text(dossier) -> str:
     return f"{amount:f} {unit}"
 
 
-def _submitted_files(dossier):
-    return list(
-        dossier.files.exclude(purpose=FilePurpose.DOCUMENT).select_related("required_document")
-    )
-
-
 def _receiver(dossier, event=None):
     if event is not None and event.action == DossierAction.RECEIVED:
         return event.actor
@@ -62,29 +57,8 @@ def _receiver(dossier, event=None):
     return received[-1].actor if received else None
 
 
-def receipt_context(dossier, basis: str = CURRENT_BASIS) -> dict:
-    """What the desk's HTML receipt page shows."""
-    files = _submitted_files(dossier)
-    # A walk-in brings paper: the desk checked the procedure's documents against the list.
-    documents = [] if files else list(dossier.procedure.documents.all())
-    received_by = _receiver(dossier)
-    number, title = form_for("receipt", basis)
-    return {
-        "dossier": dossier,
-        "files": files,
-        "documents": documents,
-        "time_limit": time_limit_text(dossier),
-        "received_by": received_by,
-        # The desk that received it (a service centre), else the handling agency itself.
-        "receiving_agency": getattr(received_by, "agency", None) or dossier.agency,
-        "form_number": number,
-        "form_title": title,
-        "tracking_url": tracking_url(dossier),
-    }
-
-
 def snapshot(dossier, event=None) -> dict:
-    files = _submitted_files(dossier)
+    files = list(submitted_files_of(dossier=dossier))
     received_by = _receiver(dossier, event)
     receiving_agency = getattr(received_by, "agency", None) or dossier.agency
     if files:

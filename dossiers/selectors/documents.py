@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from ..choices import FilePurpose
+from ..choices import DocumentKind, FilePurpose
 from ..models import Dossier, DossierFile, IssuedDocument
 
 
@@ -22,3 +22,8 @@ def issued_document_get(*, dossier: Dossier, document_id) -> IssuedDocument:
 def submitted_files_of(*, dossier: Dossier) -> QuerySet[DossierFile]:
     """The dossier's files other than the documents it was issued (those are listed apart)."""
     return dossier.files.exclude(purpose=FilePurpose.DOCUMENT).select_related("required_document")
+
+
+def issued_receipt_of(*, dossier: Dossier) -> IssuedDocument | None:
+    """The receipt (Mẫu 01) issued at the dossier's latest reception, if one was issued."""
+    return issued_documents_of(dossier=dossier).filter(kind=DocumentKind.RECEIPT).last()

@@ -268,3 +268,14 @@ def test_a_damaged_file_is_rebuilt_on_download(client, office, received, receipt
 
     assert response.content == original
     assert _bytes(DossierFile.objects.get(pk=receipt.file_id)) == original
+
+
+def test_the_desk_receipt_page_shows_the_receipt_as_issued(client, office, received):
+    received.applicant_name = "Trần Văn Bình"
+    received.save(update_fields=["applicant_name"])
+    client.force_login(office.desk)
+
+    html = client.get(reverse("dossiers:receipt", kwargs={"pk": received.pk})).content.decode()
+
+    assert NAME in html
+    assert "Trần Văn Bình" not in html

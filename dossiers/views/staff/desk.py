@@ -16,6 +16,7 @@ from procedures.selectors import procedure_list_published
 
 from ... import documents, selectors, services
 from ...choices import DocumentKind, DossierStatus
+from ...documents.base import revive
 from ...forms.staff import (
     ConfirmForm,
     DeskSearchForm,
@@ -24,7 +25,7 @@ from ...forms.staff import (
     SupplementRequestForm,
     WalkInForm,
 )
-from ...selectors.documents import issued_documents_of
+from ...selectors.documents import issued_receipt_of
 from ...services.documents import issued_document_pdf
 from ...workflow import InvalidTransition
 from .access import (
@@ -190,25 +191,46 @@ def desk_detail(request, pk):
     )
 
 
-@staff_required(*DESK_ROLES)
-@require_http_methods(["GET"])
-def receipt(request, pk):
+def _received_dossier(request, pk):
+    """The dossier, or None (with a message) while it has no receipt to show."""
     dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
     if dossier.received_at is None:
         messages.error(request, _("A receipt is issued only once the dossier has been received."))
+        return dossier, False
+    return dossier, True
+
+
+@staff_required(*DESK_ROLES)
+@require_http_methods(["GET"])
+def receipt(request, pk):
+    """Mẫu 01 as a printable page: the receipt as issued at reception (or, for a dossier received
+    before receipts were issued, as the dossier stands)."""
+    dossier, received = _received_dossier(request, pk)
+    if not received:
         return redirect("dossiers:desk_detail", pk=dossier.pk)
-    return render(request, "dossiers/staff/receipt.html", documents.receipt_context(dossier))
+    issued = issued_receipt_of(dossier=dossier)
+    if issued is not None:
+        snapshot, number = issued.snapshot, issued.number
+    else:
+        snapshot = documents.document_snapshot(DocumentKind.RECEIPT, dossier)
+        number = documents.document_number(DocumentKind.RECEIPT, dossier)
+    context = {
+        "dossier": dossier,
+        "doc": revive(snapshot),
+        "number": number,
+        "form_title": documents.form_for(DocumentKind.RECEIPT)[1],
+    }
+    return render(request, "dossiers/staff/receipt.html", context)
 
 
 @staff_required(*DESK_ROLES)
 @require_http_methods(["GET"])
 def receipt_pdf(request, pk):
     """Mẫu 01 as an A4 PDF (issue 7), for the desks that may see the dossier."""
-    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
-    if dossier.received_at is None:
-        messages.error(request, _("A receipt is issued only once the dossier has been received."))
+    dossier, received = _received_dossier(request, pk)
+    if not received:
         return redirect("dossiers:desk_detail", pk=dossier.pk)
-    issued = issued_documents_of(dossier=dossier).filter(kind=DocumentKind.RECEIPT).last()
+    issued = issued_receipt_of(dossier=dossier)
     if issued is not None:
         data = issued_document_pdf(document=issued)  # the receipt as issued at reception
     else:
