@@ -51,6 +51,27 @@ def _require_leader(actor: AbstractBaseUser | None) -> None:
         raise ValidationError(_("Only a leader may do this."), code="forbidden")
 
 
+def _is_division_head(actor: AbstractBaseUser | None) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    return bool(actor.is_superuser or actor.has_role(Role.DIVISION_HEAD))
+
+
+def may_assign(actor: AbstractBaseUser | None) -> bool:
+    """Heads of division hand dossiers to their staff."""
+    return _is_division_head(actor)
+
+
+def may_complete_step(actor: AbstractBaseUser | None, step: DossierStep | None) -> bool:
+    """Who finishes the current step: its handler; while it has none, anyone of the step's role
+    (who then becomes its handler); and a head of division or a leader at any time."""
+    if step is None or actor is None or not actor.is_authenticated:
+        return False
+    if step.handler_id is not None:
+        return step.handler_id == actor.pk or _is_division_head(actor) or _is_leader(actor)
+    return actor.has_role(step.role) or _is_division_head(actor) or _is_leader(actor)
+
+
 def _iso(value: datetime | None) -> str | None:
     """Local time with its offset, as the citizen reads it."""
     return timezone.localtime(value).isoformat() if value is not None else None
@@ -129,6 +150,8 @@ def dossier_assign(
     dossier = _lock(dossier)
     check_action(dossier.status, {S.PROCESSING}, "assign")
     check_fresh(dossier, expected_updated_at)
+    if not may_assign(actor):
+        raise ValidationError(_("Only a head of division may assign a dossier."), code="forbidden")
     if not (
         assignee is not None
         and assignee.is_active
@@ -186,6 +209,13 @@ def dossier_complete_step(
     step = dossier.current_step
     if step is None:
         raise ValidationError(_("Every step of this dossier is already done."), code="no_step")
+    if not may_complete_step(actor, step):
+        raise ValidationError(
+            _(
+                "This step is someone else's: only its handler, a head of division or a leader may finish it."
+            ),
+            code="forbidden",
+        )
     now = timezone.now()
     _finish_step(step, actor=actor, now=now, note=note.strip())
     following = dossier.steps.filter(finished_at=None).order_by("position").first()

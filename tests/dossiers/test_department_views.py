@@ -165,10 +165,10 @@ def test_extension_with_a_badly_typed_date_is_an_error(client, office):
 
 
 def test_a_stale_department_form_changes_nothing(client, office):
-    """The head assigns from a page loaded before the specialist finished the step: refused."""
+    """The head assigns from a page loaded before a leader finished the step: refused."""
     dossier = forwarded_dossier(office)
     old_stamp = stamp(dossier)
-    client.force_login(office.specialist)
+    client.force_login(office.leader)
     department_post(client, dossier, "complete_step", note="Xong")
     dossier.refresh_from_db()
     step = dossier.current_step
@@ -230,3 +230,33 @@ def test_staff_home_links_by_role(client, office):
     assert reverse("dossiers:division_queue") not in desk_home
     assert reverse("dossiers:approvals") in leader_home
     assert reverse("dossiers:desk_queue") not in leader_home
+
+
+def test_a_specialist_posting_the_assign_form_is_refused(client, office):
+    """The form is not shown to specialists; posting it anyway changes nothing."""
+    dossier = forwarded_dossier(office)
+    client.force_login(office.specialist)
+
+    response = department_post(client, dossier, "assign", assignee=office.specialist.pk)
+
+    assert message_levels(response) == ["error"]
+    dossier.refresh_from_db()
+    assert dossier.assignee_id is None
+
+
+def test_a_step_handled_by_one_specialist_cannot_be_finished_by_another(client, office):
+    dossier = forwarded_dossier(office)
+    client.force_login(office.division_head)
+    department_post(client, dossier, "assign", assignee=office.specialist.pk)
+    dossier.refresh_from_db()
+    step = dossier.current_step
+    colleague = UserFactory(role=Role.SPECIALIST, agency=office.division)
+    client.force_login(colleague)
+
+    page = client.get(reverse("dossiers:department_detail", kwargs={"pk": dossier.pk}))
+    response = department_post(client, dossier, "complete_step", note="Xong")
+
+    assert 'value="complete_step"' not in page.content.decode()
+    assert message_levels(response) == ["error"]
+    step.refresh_from_db()
+    assert step.finished_at is None

@@ -19,13 +19,13 @@ from ...forms.staff import (
     ExtendForm,
     SupplementRequestForm,
 )
+from ...services.handling import may_assign, may_complete_step
 from .access import (
     CASEWORK_ROLES,
     DEPARTMENT_ROLES,
     StaffAction,
     _detail_context,
     _form_errors,
-    _is_division_head,
     _is_leader,
     _paginate,
     _run_action,
@@ -120,13 +120,11 @@ def _department_forms(request, dossier):
     user = request.user
     step = dossier.current_step
     forms = {}
-    if _is_division_head(user) and step is not None:
+    if step is not None and may_assign(user):
         forms["assign"] = AssignForm.for_dossier(
-            dossier, prefix="assign", staff=_assignable(request, dossier)
+            dossier, prefix="assign", staff=selectors.staff_assignable_for(user)
         )
-    if step is not None and (
-        step.handler_id == user.pk or _is_division_head(user) or _is_leader(user)
-    ):
+    if may_complete_step(user, step):
         forms["complete_step"] = CompleteStepForm.for_dossier(dossier, prefix="complete_step")
     forms["supplement"] = SupplementRequestForm.for_dossier(dossier, prefix="supplement")
     if _is_leader(user):
@@ -134,10 +132,6 @@ def _department_forms(request, dossier):
         if dossier.extended_at is None:
             forms["extend"] = ExtendForm.for_dossier(dossier, prefix="extend")
     return forms
-
-
-def _assignable(request, dossier):
-    return selectors.staff_assignable_for(request.user)
 
 
 @staff_required(*DEPARTMENT_ROLES)
@@ -150,7 +144,7 @@ def department_detail(request, pk):
         if action is None:
             messages.error(request, _("Unknown action."))
             return redirect("dossiers:department_detail", pk=dossier.pk)
-        extra = {"staff": _assignable(request, dossier)} if name == "assign" else {}
+        extra = {"staff": selectors.staff_assignable_for(request.user)} if name == "assign" else {}
         form = action.form(request.POST, prefix=name, **extra)
         if form.is_valid():
             _run_action(request, dossier, action, form.cleaned_data)
