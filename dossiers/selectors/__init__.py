@@ -1,5 +1,6 @@
 """Reads of dossier data. The working calendar is read only through `work_calendar_for`; every
-read of dossiers is scoped to the user asking (`dossier_list_for_user`, `dossier_get_for_user`).
+read of dossiers is scoped to the user asking (`dossier_list_for_user`, `dossier_get_for_user`;
+`dossier_get_for_staff` for the staff screens).
 
 Split by subject: `calendar` (the working calendar, its per-process memo and shared-cache version,
 the year overview) and `dossiers` (the scoped dossier reads). Import from here; the calendar's
@@ -25,6 +26,7 @@ from .dossiers import (
     dossier_control_sheet,
     dossier_desk_queue,
     dossier_division_queue,
+    dossier_get_for_staff,
     dossier_get_for_user,
     dossier_list_for_user,
     dossier_timeline,
@@ -46,6 +48,7 @@ __all__ = [
     "dossier_control_sheet",
     "dossier_desk_queue",
     "dossier_division_queue",
+    "dossier_get_for_staff",
     "dossier_get_for_user",
     "dossier_list_for_user",
     "dossier_timeline",

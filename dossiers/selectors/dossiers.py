@@ -108,6 +108,15 @@ def dossier_get_for_user(*, user, dossier_id) -> Dossier:
         raise Http404("No dossier visible with this id.") from None
 
 
+def dossier_get_for_staff(*, user, dossier_id) -> Dossier:
+    """The dossier if it belongs to one of `user`'s agencies (never a draft, and never the
+    staff member's own application elsewhere); Http404 otherwise. For the staff screens."""
+    try:
+        return _staff_dossiers(user).exclude(status=DossierStatus.DRAFT).get(pk=dossier_id)
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise Http404("No dossier visible with this id.") from None
+
+
 def _staff_dossiers(user) -> QuerySet[Dossier]:
     if user is not None and user.is_authenticated and user.is_superuser:
         return _dossier_queryset()

@@ -212,7 +212,8 @@ def dossier_complete_step(
     if not may_complete_step(actor, step):
         raise ValidationError(
             _(
-                "This step is someone else's: only its handler, a head of division or a leader may finish it."
+                "This step is someone else's: only its handler, a head of division or a leader "
+                "may finish it."
             ),
             code="forbidden",
         )

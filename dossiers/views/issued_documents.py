@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..documents import document_filename
-from ..selectors import dossier_get_for_user
+from ..selectors import dossier_get_for_staff, dossier_get_for_user
 from ..selectors.documents import issued_document_get
 from ..services.documents import issued_document_pdf, issued_document_regenerate
 from .staff.access import CASEWORK_ROLES, staff_required
@@ -35,7 +35,7 @@ def document_download(request, pk, document_id):
 def document_regenerate(request, pk, document_id):
     """Render the document again from what it printed when issued, and say whether it is the same
     file, byte for byte, as the one stored."""
-    dossier = dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier = dossier_get_for_staff(user=request.user, dossier_id=pk)
     document = issued_document_get(dossier=dossier, document_id=document_id)
     result = issued_document_regenerate(document=document)
     if result.identical:

@@ -372,3 +372,20 @@ def test_a_superuser_sees_a_processing_dossier_with_its_steps(client, office):
         "leader",
     ]
     assert response.context["forms"] == {}
+
+
+def test_a_desk_officer_cannot_open_or_receive_their_own_application_elsewhere(client, office):
+    """Staff screens show the staff member's agencies only, not their applications as a
+    citizen to another centre's agencies."""
+    dossier = submitted_dossier(office)
+    dossier.applicant_user = office.other_desk
+    dossier.save(update_fields=["applicant_user"])
+    client.force_login(office.other_desk)
+
+    page = client.get(reverse("dossiers:desk_detail", kwargs={"pk": dossier.pk}))
+    response = desk_post(client, dossier, "receive")
+
+    assert page.status_code == 404
+    assert response.status_code == 404
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED

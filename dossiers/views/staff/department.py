@@ -137,7 +137,7 @@ def _department_forms(request, dossier):
 @staff_required(*DEPARTMENT_ROLES)
 @require_http_methods(["GET", "POST"])
 def department_detail(request, pk):
-    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier = selectors.dossier_get_for_staff(user=request.user, dossier_id=pk)
     if request.method == "POST":
         name = request.POST.get("action", "")
         action = DEPARTMENT_ACTIONS.get(name)
@@ -164,7 +164,7 @@ def department_detail(request, pk):
 @staff_required(*CASEWORK_ROLES)
 @require_http_methods(["GET"])
 def control_sheet(request, pk):
-    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier = selectors.dossier_get_for_staff(user=request.user, dossier_id=pk)
     user = request.user
     if user.is_superuser or user.has_role(Role.DESK_OFFICER):
         back_url = reverse("dossiers:desk_detail", kwargs={"pk": dossier.pk})

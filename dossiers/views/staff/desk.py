@@ -169,7 +169,7 @@ DESK_ACTIONS = {
 @staff_required(*DESK_ROLES)
 @require_http_methods(["GET", "POST"])
 def desk_detail(request, pk):
-    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier = selectors.dossier_get_for_staff(user=request.user, dossier_id=pk)
     if request.method == "POST":
         name = request.POST.get("action", "")
         action = DESK_ACTIONS.get(name)
@@ -193,7 +193,7 @@ def desk_detail(request, pk):
 
 def _received_dossier(request, pk):
     """The dossier, or None (with a message) while it has no receipt to show."""
-    dossier = selectors.dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier = selectors.dossier_get_for_staff(user=request.user, dossier_id=pk)
     if dossier.received_at is None:
         messages.error(request, _("A receipt is issued only once the dossier has been received."))
         return dossier, False
