@@ -364,3 +364,27 @@ def test_receiving_an_online_dossier_tells_the_applicant(office, time_machine):
         (C.EMAIL, "an.nguyen@example.vn"),
         (C.SMS, "0912345678"),
     }
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "²", "99999999999999999999999", "-1", ""])
+def test_a_malformed_id_marks_nothing_and_says_so(office, time_machine, client, bad_id):
+    dossier = walk_in(office, time_machine)
+    notification_queue(dossier=dossier, template="due_soon", recipients=[office.division_head])
+    client.force_login(office.division_head)
+
+    response = client.post(reverse("dossiers:notification_read"), {"id": bad_id}, follow=True)
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert client.get(reverse("portal:home")).context["unread_notifications"] == 1
+
+
+def test_the_notification_page_has_no_inline_style(office, time_machine, client):
+    dossier = walk_in(office, time_machine)
+    notification_queue(dossier=dossier, template="due_soon", recipients=[office.division_head])
+    client.force_login(office.division_head)
+
+    html = client.get(reverse("dossiers:notification_list")).content.decode()
+
+    assert "style=" not in html
+    assert 'class="mt-1 pre-line"' in html
