@@ -16,7 +16,7 @@ from procedures.choices import AgencyKind, StepRole
 from procedures.models import Agency
 from procedures.text import search_terms
 
-from ..choices import DossierAction, DossierStatus
+from ..choices import DossierAction, DossierStatus, Timeliness
 from ..models import Dossier, DossierEvent, DossierStep
 
 # ---- dossiers ---------------------------------------------------------------------------------
@@ -211,6 +211,11 @@ class ControlSheetRow:
     finished_at: datetime | None
     timeliness: str
     note: str = ""
+
+    @property
+    def timeliness_label(self) -> str:
+        """Early / on time / late, translated; empty for a hand-over not finished yet."""
+        return Timeliness(self.timeliness).label if self.timeliness else ""
 
 
 def dossier_control_sheet(*, dossier: Dossier) -> list[ControlSheetRow]:

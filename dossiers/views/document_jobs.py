@@ -130,11 +130,11 @@ def document_job_download(request, pk: int):
     """The finished PDF, for the person who requested it only."""
     job = document_job_get_for_user(user=request.user, job_id=pk)
     if job.status != DocumentJobStatus.DONE or not job.file:
-        raise Http404("This document is not ready.")
+        raise Http404(_("This document is not ready yet."))
     try:
         handle = job.file.open("rb")
     except FileNotFoundError:
-        raise Http404("The stored file is missing.") from None
+        raise Http404(_("The stored file is missing; please request the document again.")) from None
     return FileResponse(
         handle, as_attachment=True, filename=download_name(job), content_type="application/pdf"
     )

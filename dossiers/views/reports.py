@@ -31,7 +31,7 @@ from ..statistics import (
     report_build,
     report_drilldown,
 )
-from .staff.access import staff_required
+from .staff.access import DEPARTMENT_ROLES, staff_required
 
 REPORT_ROLES = (Role.LEADER, Role.CATALOGUE_ADMIN)
 CHART_MONTHS = 12
@@ -179,6 +179,10 @@ def report_dossiers(request):
             "key": request.GET.get("key"),
             "query_string": urlencode(query),
             "back_query": urlencode(back),
+            # The dossier page is a department screen: others (a catalogue administrator) see
+            # the code without a link that would answer 403.
+            "can_open_dossiers": request.user.is_superuser
+            or any(request.user.has_role(role) for role in DEPARTMENT_ROLES),
         },
     )
 

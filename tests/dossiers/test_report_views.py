@@ -289,3 +289,20 @@ def test_a_leader_sees_only_the_figures_of_their_agencies(client, leader, boss, 
     assert response.context["report"].rows == []
     assert not any(response.context["report"].total.counts.values())
     assert report_build(user=boss, period=period).total.counts["received_total"] > 0
+
+
+def test_drilldown_links_to_the_dossier_only_for_those_who_may_open_it(client, boss, dossiers):
+    query = {**OCTOBER, "column": "resolved_total"}
+    client.force_login(boss)
+    listed = client.get(reverse("dossiers:report_dossiers"), query)
+    first = listed.context["page"].object_list[0]
+    link = reverse("dossiers:department_detail", kwargs={"pk": first.pk})
+    assert link in listed.content.decode()
+    assert client.get(link).status_code == 200
+
+    admin = UserFactory(role=Role.CATALOGUE_ADMIN, agency=first.agency)
+    client.force_login(admin)
+    listed = client.get(reverse("dossiers:report_dossiers"), query)
+    html = listed.content.decode()
+    assert first.code in html
+    assert link not in html
