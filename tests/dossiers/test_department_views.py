@@ -1,12 +1,14 @@
 """Department screens: the division queue, my dossiers, approvals, and the actions on a dossier."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from dossiers.choices import DossierOutcome, DossierStatus, ReturnMethod
+from dossiers.deadlines import VIETNAM_TZ
+from dossiers.models import Dossier, DossierStep
 from portal.roles import Role
 from procedures.models import Agency
 from tests.dossiers.staff_setup import (
@@ -79,18 +81,29 @@ def test_department_journey_from_assignment_to_the_return_at_the_desk(client, of
     assert dossier.return_method == ReturnMethod.POSTAL
 
 
-def test_queues_show_the_due_state_of_the_dossier_and_of_its_step(client, office):
-    """Each row carries both badges."""
+def test_queues_show_the_due_state_of_the_dossier_and_of_its_step(client, office, time_machine):
+    """Each row carries both badges, each from its own due time."""
+    time_machine.move_to(datetime(2026, 12, 2, 9, 0, tzinfo=VIETNAM_TZ), tick=False)
     dossier = forwarded_dossier(office)
+    now = timezone.now()
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=now - timedelta(hours=1))
+    DossierStep.objects.filter(pk=dossier.current_step_id).update(due_at=now + timedelta(hours=1))
     client.force_login(office.division_head)
 
     response = client.get(reverse("dossiers:division_queue"))
 
     row = response.context["page"].object_list[0]
     assert row.pk == dossier.pk
-    assert row.due_state in {"within", "due_soon", "overdue"}
-    assert row.step_due_state in {"within", "due_soon", "overdue"}
-    assert dossier.current_step.due_at is None or "badge" in response.content.decode()
+    assert (row.due_state, row.step_due_state) == ("overdue", "due_soon")
+    html = response.content.decode()
+    assert 'class="badge text-bg-danger"' in html
+    assert 'class="badge text-bg-warning"' in html
+
+    # Ten working days ahead, both are within their time.
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=now + timedelta(days=14))
+    DossierStep.objects.filter(pk=dossier.current_step_id).update(due_at=now + timedelta(days=14))
+    row = client.get(reverse("dossiers:division_queue")).context["page"].object_list[0]
+    assert (row.due_state, row.step_due_state) == ("within", "within")
 
 
 def test_only_a_leader_completes_the_dossier(client, office):

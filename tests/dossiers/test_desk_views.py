@@ -1,6 +1,7 @@
 """The one-stop desk screens: queues, walk-in reception, the actions on a dossier, Mẫu 01."""
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossiers.choices import DossierAction, DossierStatus
+from dossiers.deadlines import VIETNAM_TZ
 from dossiers.models import Dossier, DossierEvent
 from dossiers.services import (
     dossier_attach_file,
@@ -70,15 +72,20 @@ def test_desk_queue_search_and_empty_state(desk_client, office):
     assert list(missing.context["page"].object_list) == []
 
 
-def test_desk_queue_shows_the_due_state_of_received_dossiers(desk_client, office):
-    """A dossier waiting for return carries its due-state badge, computed per row."""
+def test_desk_detail_shows_the_due_state_of_a_received_dossier(desk_client, office, time_machine):
+    """The due-state badge, computed for the dossier on the agency's working calendar."""
+    time_machine.move_to(datetime(2026, 12, 2, 9, 0, tzinfo=VIETNAM_TZ), tick=False)
     dossier = submitted_dossier(office)
     desk_post(desk_client, dossier, "receive")
+    url = reverse("dossiers:desk_detail", kwargs={"pk": dossier.pk})
+    now = timezone.now()
 
-    # A received dossier is in no desk queue; its detail page carries the badge.
-    response = desk_client.get(reverse("dossiers:desk_detail", kwargs={"pk": dossier.pk}))
+    states = []
+    for due_at in (now + timedelta(days=14), now + timedelta(hours=1), now - timedelta(hours=1)):
+        Dossier.objects.filter(pk=dossier.pk).update(due_at=due_at)
+        states.append(desk_client.get(url).context["dossier"].due_state)
 
-    assert response.context["dossier"].due_state in {"within", "due_soon", "overdue"}
+    assert states == ["within", "due_soon", "overdue"]
 
 
 def test_desk_journey_receive_then_forward(desk_client, office):
