@@ -56,6 +56,7 @@ from tests.dossiers.worker_support import (
     ROOT,
     PrivateRedis,
     Worker,
+    attempts_in,
     database_url,
     free_port,
     keys_in,
@@ -191,6 +192,10 @@ def assert_delivered_once(dossiers, sms: Path, email: Path) -> None:
     assert set(sms_keys) == by_channel[C.SMS]
     assert set(email_keys) == by_channel[C.EMAIL]
     assert set(sms_keys.values()) == set(email_keys.values()) == {1}
+    # Handed to the gateway once each, too (the gateway files would hide a second attempt).
+    attempts = attempts_in(sms) + attempts_in(email)
+    assert set(attempts.values()) == {1}
+    assert set(attempts) == by_channel[C.SMS] | by_channel[C.EMAIL]
 
 
 def task_outcomes(worker: Worker, task_name: str) -> tuple[int, int]:

@@ -37,6 +37,12 @@ def keys_in(path: Path) -> Counter:
     return Counter(line.split("\t", 1)[0] for line in path.read_text("utf-8").splitlines())
 
 
+def attempts_in(path: Path) -> Counter:
+    """How many times each key was handed to a test backend (tests/dossiers/notification_backends.py
+    writes `<path>.attempts`), duplicates included."""
+    return keys_in(Path(f"{path}.attempts"))
+
+
 def wait_until(condition, *, timeout: float, message: str, interval: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
