@@ -166,18 +166,30 @@ def test_a_bad_grouping_falls_back_to_agency(client, boss):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "refused"),
     [
-        {"column": "nonsense"},
-        {"column": "resolved_total", "grouping": "colour", "key": "1"},
-        {"column": "resolved_total", "key": "1"},
-        {"column": "resolved_total", "grouping": "agency", "key": "x"},
-        {"column": "resolved_total", "grouping": "procedure", "key": "no-such-code"},
+        ({"column": "nonsense"}, True),
+        ({"column": "resolved_total", "grouping": "colour", "key": "1"}, True),
+        ({"column": "resolved_total", "key": "1"}, True),
+        ({"column": "resolved_total", "grouping": "agency", "key": "x"}, False),
+        ({"column": "resolved_total", "grouping": "procedure", "key": "no-such-code"}, False),
     ],
 )
-def test_bad_drilldown_parameters_never_fail(client, boss, query):
+def test_bad_drilldown_parameters_never_fail(client, boss, dossiers, query, refused):
+    """Malformed parameters are refused with a message and list nothing; a key that names no
+    group lists an empty page (never every dossier)."""
     client.force_login(boss)
-    assert client.get(reverse("dossiers:report_dossiers"), {**OCTOBER, **query}).status_code == 200
+
+    response = client.get(reverse("dossiers:report_dossiers"), {**OCTOBER, **query})
+
+    assert response.status_code == 200
+    messages = [m.level_tag for m in response.context["messages"]]
+    if refused:
+        assert response.context["page"] is None
+        assert messages and set(messages) == {"error"}
+    else:
+        assert response.context["page"].paginator.count == 0
+        assert messages == []
 
 
 # ---- the figures -------------------------------------------------------------------------------
