@@ -4,14 +4,15 @@ dossier."""
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import date, datetime
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils.timezone import localdate, localtime
+from django.utils.timezone import localtime
 
 from dossiers.choices import DocumentKind, FilePurpose
+from dossiers.deadlines import VIETNAM_TZ
 from dossiers.documents import form_for
 from dossiers.generator import generate_dossiers
 from dossiers.models import Dossier, DossierFile, IssuedDocument
@@ -239,9 +240,13 @@ def test_each_form_is_issued_at_its_event_and_stored_with_its_hash(kind, office,
 
 
 def test_bulk_loaded_dossiers_get_their_documents_backfilled_once(office):
-    today = localdate()
     generate_dossiers(
-        count=40, seed=7, start=today - timedelta(days=60), end=today, citizen=office.citizen
+        count=40,
+        seed=7,
+        start=date(2026, 9, 1),
+        end=date(2026, 10, 31),
+        now=datetime(2026, 11, 2, 9, 0, tzinfo=VIETNAM_TZ),
+        citizen=office.citizen,
     )
     dossiers = Dossier.objects.all()
     expected = sum(d.events.filter(action__in=FORM_OF_ACTION).count() for d in dossiers)
