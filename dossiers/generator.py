@@ -81,6 +81,8 @@ def generate_dossiers(
     """Create `count` dossiers received between `start` and `end` (inclusive), as they would
     stand at `now`: older ones mostly resolved (early, on time or late), recent ones in progress."""
     now = now or timezone.now()
+    if start > end:
+        raise ValueError(f"The first day ({start:%d/%m/%Y}) comes after the last ({end:%d/%m/%Y}).")
     rng = random.Random(seed)
     procedures = list(
         Procedure.objects.filter(is_published=True)
@@ -397,7 +399,6 @@ class _SequenceBook:
                 "agency__code", "day", "last_number"
             )
         }
-        self._agency_ids = {}
 
     def next_code(self, agency_code: str, day: date) -> str:
         number = self._last.get((agency_code, day), 0) + 1

@@ -81,10 +81,6 @@ class DossierStep(models.Model):
     def __str__(self):
         return f"{self.position}. {self.name}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.finished_at is not None
-
 
 def dossier_file_path(instance: "DossierFile", filename: str) -> str:
     """A random name under the dossier's folder: the original name is kept in the row only."""

@@ -1,4 +1,4 @@
-"""The deadline sweep and the leaders' morning digest (issue 5).
+"""The deadline sweep (issue 5); its PostgreSQL path is in `deadline_sweep_postgresql`.
 
 Sweep semantics (rule v1, DESIGN.md "Deadlines"; the same as `dossiers.deadlines.open_state`):
 
@@ -24,10 +24,9 @@ events, notifications) is one transaction; on PostgreSQL the dossier and step ba
 share one.
 """
 
-import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
@@ -73,13 +72,7 @@ class SweepResult:
     notifications: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "dossiers_due_soon": self.dossiers_due_soon,
-            "dossiers_overdue": self.dossiers_overdue,
-            "steps_due_soon": self.steps_due_soon,
-            "steps_overdue": self.steps_overdue,
-            "notifications": self.notifications,
-        }
+        return asdict(self)
 
 
 def due_soon_threshold(*, agency: Agency | None, now: datetime) -> datetime:
@@ -220,23 +213,20 @@ _RETURNING = {
 def _claim_and_flag(
     queryset, target: str, kind: str, now, batch_size: int, agency_id: int
 ) -> list[_Row]:
-    """Claim up to `batch_size` matching rows and set their flag, in one statement:
+    """Claim up to `batch_size` matching rows and set their flag, in one statement (the path of
+    databases other than PostgreSQL, i.e. SQLite, whose writers are serialised anyway):
 
         UPDATE <table> SET <flag> = now WHERE id IN (
-            SELECT id FROM <table> … WHERE <window> AND <flag> IS NULL
-            ORDER BY id LIMIT n FOR UPDATE OF <table> SKIP LOCKED
+            SELECT id FROM <table> … WHERE <window> AND <flag> IS NULL ORDER BY id LIMIT n
         ) RETURNING id, …
 
-    The inner SELECT is the ORM queryset compiled, so the conditions are the same on every
-    database. On PostgreSQL rows another sweep holds are skipped, and rows it already flagged no
-    longer match once it commits. `UPDATE … RETURNING` needs SQLite 3.35 or PostgreSQL; elsewhere
-    the rows are claimed, flagged and read back with three ORM queries.
+    The inner SELECT is the ORM queryset compiled, so the conditions are the ORM's.
+    `UPDATE … RETURNING` needs SQLite 3.35; before that the rows are claimed, flagged and read
+    back with three ORM queries.
     """
     model = queryset.model
     flag = _FLAG_FIELD[kind]
     claim = queryset.order_by("pk")
-    if connection.features.has_select_for_update_skip_locked:
-        claim = claim.select_for_update(skip_locked=True, of=("self",))
     columns = _RETURNING[target]
     if _update_returning_supported():
         inner, params = (
@@ -285,8 +275,7 @@ def _claim_and_flag(
 
 
 def _update_returning_supported() -> bool:
-    if connection.vendor == "postgresql":
-        return True
+    # Only databases other than PostgreSQL (SQLite) take this path.
     if connection.vendor == "sqlite":
         return connection.Database.sqlite_version_info >= (3, 35, 0)
     return False
@@ -309,29 +298,8 @@ def _event_data(row: _Row) -> dict:
 
 
 def _insert_events(target: str, kind: str, rows: list[_Row], now: datetime) -> list[int]:
-    """One event per flagged row, in one INSERT; returns their ids in the order of `rows`.
-
-    On PostgreSQL one `INSERT … SELECT FROM unnest(…) WITH ORDINALITY … RETURNING id` (no model
-    instances); elsewhere `bulk_create`."""
+    """One event per flagged row, in one bulk INSERT; returns their ids in the order of `rows`."""
     action = _ACTIONS[(target, kind)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO dossiers_dossierevent"
-                " (dossier_id, action, from_status, to_status, actor_id, at, note, data)"
-                " SELECT u.dossier_id, %s, u.status, u.status, NULL, %s, '', u.data::jsonb"
-                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY"
-                " AS u(dossier_id, status, data, n)"
-                " ORDER BY u.n RETURNING id",
-                [
-                    str(action),
-                    now,
-                    [row.dossier_id for row in rows],
-                    [row.status for row in rows],
-                    [json.dumps(_event_data(row)) for row in rows],
-                ],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
     events = DossierEvent.objects.bulk_create(
         [
             DossierEvent(
@@ -483,6 +451,3 @@ def _notify(
             event=event,
         )
     return queued
-
-
-# ---- the leaders' morning digest --------------------------------------------------------------

@@ -359,12 +359,16 @@ def require_status(dossier: Dossier, status: str, to_status: str) -> None:
 def check_fresh(dossier: Dossier, expected_updated_at: datetime | str | None) -> None:
     """Refuse (code "stale") a form loaded before the dossier's last change.
 
-    Takes the `updated_at` the page was rendered with, as a datetime or its ISO text.
+    Takes the `updated_at` the page was rendered with, as a datetime or its ISO text (text that is
+    no moment at all is refused the same way); None or "" skips the check.
     """
     if expected_updated_at is None or expected_updated_at == "":
         return
     if isinstance(expected_updated_at, str):
-        expected_updated_at = parse_datetime(expected_updated_at.strip())
+        try:
+            expected_updated_at = parse_datetime(expected_updated_at.strip())
+        except ValueError:  # well formed but impossible, such as 30 February
+            expected_updated_at = None
     if expected_updated_at != dossier.updated_at:
         raise ValidationError(
             _(

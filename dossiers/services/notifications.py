@@ -158,17 +158,6 @@ def notification_queue(
     return len(fresh)
 
 
-def staff_of_dossier(dossier: Dossier) -> list[AbstractBaseUser]:
-    """Who handles the dossier now: its assignee and the handler of its current step."""
-    people = []
-    if dossier.assignee_id:
-        people.append(dossier.assignee)
-    step = dossier.current_step
-    if step is not None and step.handler_id and step.handler_id != dossier.assignee_id:
-        people.append(step.handler)
-    return people
-
-
 def staff_of_role(*, agency, role: str) -> list[AbstractBaseUser]:
     """Active staff with `role` in `agency` and the agencies below it."""
     return list(

@@ -9,10 +9,11 @@ workflow re-checked on the locked row, `save(update_fields=…)`, exactly one Do
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procedures.choices import SupplementPolicy
@@ -136,10 +137,13 @@ def _resume_clock(dossier: Dossier, *, now: datetime) -> dict:
     previous_due = dossier.due_at
     if policy == SupplementPolicy.PAUSE:
         dossier.due_at = resume_due(previous_due, paused_at, now, calendar=calendar)
-        dossier.due_explanation = _(
-            "%(explanation)s Paused for a supplement from %(paused)s to %(resumed)s; the working "
-            "time left was counted again from the resumption."
-        ) % {
+        # Stored text, read by everyone: in the portal's language, not the acting officer's.
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _(
+                "%(explanation)s Paused for a supplement from %(paused)s to %(resumed)s; the "
+                "working time left was counted again from the resumption."
+            )
+        dossier.due_explanation = note % {
             "explanation": dossier.due_explanation,
             "paused": timezone.localtime(paused_at).strftime("%H:%M %d/%m/%Y"),
             "resumed": timezone.localtime(now).strftime("%H:%M %d/%m/%Y"),

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from dossiers.choices import DossierStatus
 from dossiers.deadlines import classify_completion, compute_due
@@ -147,3 +147,8 @@ def test_generate_dossiers_command_reports_what_it_made(catalogue):
 
     assert out.getvalue().startswith("20 dossiers")
     assert Dossier.objects.count() == 20
+
+
+def test_the_command_refuses_a_negative_span_with_a_message(db):
+    with pytest.raises(CommandError, match="comes after"):
+        call_command("generate_dossiers", "--count", "5", "--days", "-5")

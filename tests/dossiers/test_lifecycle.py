@@ -861,6 +861,15 @@ def test_the_stale_check_takes_the_iso_text_of_a_hidden_field(office, time_machi
         )
     assert error.value.code == "stale"
     assert fresh(dossier).assignee == office.specialist
+    # Text that is no moment (30 February) is refused as stale, not a crash.
+    with pytest.raises(ValidationError) as error:
+        dossier_assign(
+            dossier=dossier,
+            actor=office.division_head,
+            assignee=office.division_head,
+            expected_updated_at="2026-02-30T10:00:00+07:00",
+        )
+    assert error.value.code == "stale"
 
 
 def test_assigning_during_the_heads_step_hands_the_specialist_step_to_the_assignee(

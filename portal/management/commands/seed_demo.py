@@ -58,7 +58,8 @@ class Command(BaseCommand):
             self.stdout.write("dossiers: already present, none added")
             return
         today = timezone.localdate()
-        citizen = get_user_model().objects.get(email__iexact=DEMO_USERS[0]["login"])
+        login = next(spec["login"] for spec in DEMO_USERS if spec["role"] == Role.CITIZEN)
+        citizen = get_user_model().objects.get(email__iexact=login)
         result = generate_dossiers(
             count=DEMO_DOSSIERS,
             seed=2026,
