@@ -46,7 +46,8 @@ from ..services import (
     dossier_update_draft,
     dossier_withdraw,
 )
-from ..workflow import InvalidTransition
+from ..workflow import InvalidTransition, is_allowed
+from .errors import error_text
 
 PAGE_SIZE = 20
 IDEMPOTENCY_KEY_LENGTH = 64
@@ -54,14 +55,6 @@ IDEMPOTENCY_KEY_LENGTH = 64
 # Tracking by code and phone is open to anyone: limit guessing per address.
 TRACK_FAILURE_LIMIT = 10
 TRACK_FAILURE_WINDOW = 15 * 60
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, InvalidTransition):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return " ".join(str(message) for message in exc.messages)
-    return str(exc)
 
 
 def _expected_updated_at(request):
@@ -111,7 +104,7 @@ def submit_start(request, code):
                 procedure=procedure, applicant=applicant, user=user, idempotency_key=key
             )
         except (InvalidTransition, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("procedures:detail", code=procedure.code)
         return redirect("dossiers:draft_edit", pk=dossier.pk)
     return render(
@@ -135,7 +128,7 @@ def draft_edit(request, pk):
                 dossier=dossier, file_id=int(request.POST["remove_file"]), actor=request.user
             )
         except (InvalidTransition, ValidationError, ValueError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The file has been removed."))
         return redirect("dossiers:draft_edit", pk=dossier.pk)
@@ -147,7 +140,7 @@ def draft_edit(request, pk):
                     dossier=dossier, applicant=form.applicant(), actor=request.user
                 )
             except (InvalidTransition, ValidationError) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return redirect("dossiers:draft_edit", pk=dossier.pk)
             failed = False
             for document, upload in form.uploads():
@@ -168,7 +161,7 @@ def draft_edit(request, pk):
                         % {
                             "file": upload.name,
                             "document": document.name,
-                            "reason": _error_text(exc),
+                            "reason": error_text(exc),
                         },
                     )
             if failed:
@@ -221,12 +214,12 @@ def draft_review(request, pk):
                 expected_updated_at=_expected_updated_at(request),
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             if getattr(exc, "code", None) == "stale":
                 return redirect("dossiers:draft_review", pk=dossier.pk)
             return redirect("dossiers:draft_edit", pk=dossier.pk)
         except InvalidTransition as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("dossiers:my_detail", pk=dossier.pk)
         messages.success(
             request,
@@ -272,13 +265,7 @@ def my_detail(request, pk):
         "events": dossier_timeline(dossier=dossier),
         "files": list(submitted_files_of(dossier=dossier)),
         "issued_documents": list(issued_documents_of(dossier=dossier)),
-        "can_withdraw": dossier.status
-        in {
-            DossierStatus.SUBMITTED,
-            DossierStatus.NEEDS_SUPPLEMENT,
-            DossierStatus.RECEIVED,
-            DossierStatus.PROCESSING,
-        },
+        "can_withdraw": is_allowed(dossier.status, DossierStatus.WITHDRAWN),
     }
     if dossier.status == DossierStatus.NEEDS_SUPPLEMENT:
         context["supplement_form"] = SupplementForm(documents=_documents(dossier))
@@ -313,13 +300,13 @@ def supplement(request, pk):
             messages.error(
                 request,
                 _("“%(file)s” was not attached: %(reason)s")
-                % {"file": upload.name, "reason": _error_text(exc)},
+                % {"file": upload.name, "reason": error_text(exc)},
             )
             return redirect("dossiers:my_detail", pk=dossier.pk)
     try:
         dossier_resubmit(dossier=dossier, actor=request.user)
     except (InvalidTransition, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The supplement has been sent."))
     return redirect("dossiers:my_detail", pk=dossier.pk)
@@ -339,7 +326,7 @@ def withdraw(request, pk):
                 expected_updated_at=_expected_updated_at(request),
             )
         except (InvalidTransition, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The dossier has been withdrawn."))
         return redirect("dossiers:my_detail", pk=dossier.pk)
@@ -362,7 +349,7 @@ def rate(request, pk):
             comment=form.cleaned_data["comment"],
         )
     except (InvalidTransition, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Thank you for your rating."))
     return redirect("dossiers:my_detail", pk=dossier.pk)

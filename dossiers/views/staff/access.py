@@ -19,6 +19,7 @@ from ... import selectors
 from ...deadlines import open_state
 from ...selectors.documents import issued_documents_of, submitted_files_of
 from ...workflow import InvalidTransition
+from ..errors import error_text
 
 DESK_ROLES = (Role.DESK_OFFICER,)
 DEPARTMENT_ROLES = (Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER)
@@ -84,22 +85,12 @@ def _paginate(request, queryset):
     return page
 
 
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, InvalidTransition):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return " ".join(str(message) for message in exc.messages)
-    if exc.args and isinstance(exc.args[0], str):
-        return exc.args[0]
-    return _("This action is not allowed.")
-
-
 def _run(request, service: Callable, success: str, **kwargs) -> bool:
     """Call a service; a refusal becomes an error message. True when it succeeded."""
     try:
         service(**kwargs)
     except (InvalidTransition, ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return False
     messages.success(request, success)
     return True

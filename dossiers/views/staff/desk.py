@@ -28,11 +28,11 @@ from ...forms.staff import (
 from ...selectors.documents import issued_receipt_of
 from ...services.documents import issued_document_pdf
 from ...workflow import InvalidTransition
+from ..errors import error_text
 from .access import (
     DESK_ROLES,
     StaffAction,
     _detail_context,
-    _error_text,
     _form_errors,
     _paginate,
     _run_action,
@@ -102,7 +102,7 @@ def walk_in(request):
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             except (InvalidTransition, ValidationError) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
             else:
                 messages.success(
                     request,
