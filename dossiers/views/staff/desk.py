@@ -192,7 +192,7 @@ def desk_detail(request, pk):
 
 
 def _received_dossier(request, pk):
-    """The dossier, or None (with a message) while it has no receipt to show."""
+    """The dossier, and whether it has a receipt to show (if not, a message says why)."""
     dossier = selectors.dossier_get_for_staff(user=request.user, dossier_id=pk)
     if dossier.received_at is None:
         messages.error(request, _("A receipt is issued only once the dossier has been received."))
