@@ -5,7 +5,7 @@ Beat and callers use the dotted paths `dossiers.tasks.<name>`: keep every task r
 
 from .deadlines import flag_deadlines_task, send_leader_digest_task
 from .documents import build_document_job_task, sweep_document_jobs_task
-from .documents_issued import render_issued_document_task, render_pending_documents_task
+from .documents_issued import render_pending_documents_task
 from .notifications import deliver_notifications_task
 from .statistics import freeze_closed_months_task
 
@@ -14,7 +14,6 @@ __all__ = [
     "deliver_notifications_task",
     "flag_deadlines_task",
     "freeze_closed_months_task",
-    "render_issued_document_task",
     "render_pending_documents_task",
     "send_leader_digest_task",
     "sweep_document_jobs_task",

@@ -81,9 +81,9 @@ def _plan_import(data) -> _Plan:
     field_records = _list(data, "fields", plan.errors)
     procedure_records = _list(data, "procedures", plan.errors)
 
-    agency_codes = {r.get("code") for r in agency_records if isinstance(r, dict)}
+    agency_codes = {_code_of(r) for r in agency_records}
     known_agencies = agency_codes | set(Agency.objects.values_list("code", flat=True))
-    field_codes = {r.get("code") for r in field_records if isinstance(r, dict)}
+    field_codes = {_code_of(r) for r in field_records}
     known_fields = field_codes | set(Field.objects.values_list("code", flat=True))
 
     seen = set()
@@ -218,7 +218,8 @@ def _plan_children(record: dict, procedure: Procedure, where: str, errors: list[
     for index, raw in enumerate(_list(record, "fees", errors, where)):
         here = f"{where}.fees[{index}]"
         if _check_record(raw, set(FEE_KEYS), here, errors):
-            _full_clean(Fee(**raw), here, errors, exclude=["procedure"])
+            fee = Fee(**{key: raw[key] for key in FEE_KEYS if key in raw})
+            _full_clean(fee, here, errors, exclude=["procedure"])
 
 
 def _check_publication_overlaps(plan: _Plan) -> None:
@@ -266,13 +267,39 @@ def _list(data: dict, key: str, errors: list[str], where: str = "") -> list:
     return value
 
 
+def _code_of(record) -> str | None:
+    """The record's code when it is text (a malformed one is reported by _check_record)."""
+    code = record.get("code") if isinstance(record, dict) else None
+    return code if isinstance(code, str) else None
+
+
+# Keys whose values are codes looked up in sets: anything but text (or null) is refused up front.
+_CODE_KEYS = ("code", "field", "agency", "parent")
+
+
 def _check_record(record, allowed: set[str], where: str, errors: list[str]) -> bool:
+    """False (the record is skipped) unless it is an object whose codes are text; unknown keys
+    are reported and ignored."""
     if not isinstance(record, dict):
         errors.append(_("%(where)s: must be an object.") % {"where": where})
         return False
     for key in sorted(set(record) - allowed):
         errors.append(_("%(where)s.%(key)s: unknown key.") % {"where": where, "key": key})
-    return True
+    usable = True
+    for key in _CODE_KEYS:
+        value = record.get(key)
+        if key in allowed and value is not None and not isinstance(value, str):
+            errors.append(_("%(where)s.%(key)s: must be text.") % {"where": where, "key": key})
+            usable = False
+    serves = record.get("serves")
+    if (
+        "serves" in allowed
+        and serves is not None
+        and not (isinstance(serves, list) and all(isinstance(code, str) for code in serves))
+    ):
+        errors.append(_("%(where)s.serves: must be a list of agency codes.") % {"where": where})
+        usable = False
+    return usable
 
 
 def _convert(key: str, value, where: str, errors: list[str]):

@@ -23,7 +23,7 @@ from dossiers.services.documents import (
     issued_document_store,
     issued_documents_backfill,
 )
-from dossiers.tasks import render_issued_document_task, render_pending_documents_task
+from dossiers.tasks import render_pending_documents_task
 from tests.dossiers.pdf_checks import stamp, text
 from tests.dossiers.staff_setup import build_office, submitted_dossier
 from tests.dossiers.test_document_forms import CASES as FORM_CASES
@@ -81,16 +81,6 @@ def test_rendering_stores_the_pdf_as_a_dossier_file_with_its_hash(received, rece
     # Rendering twice stores once.
     assert issued_document_store(document_id=receipt.pk).file_id == stored.pk
     assert DossierFile.objects.filter(purpose=FilePurpose.DOCUMENT).count() == 1
-
-
-def test_the_task_renders_the_document(received):
-    document = received.documents.get()
-
-    result = render_issued_document_task.apply(args=(document.pk,)).get()
-
-    document.refresh_from_db()
-    assert result == {"document": document.pk, "file": document.file_id}
-    assert document.file is not None
 
 
 def test_regenerating_gives_the_same_bytes_even_after_the_dossier_changed(received, receipt):

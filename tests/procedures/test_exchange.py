@@ -208,6 +208,27 @@ BAD_RECORDS = [
         lambda d: d["procedures"][0]["documents"].append("Tờ khai"),
         "procedures[0] (1.000001 v1).documents[1]: ",
     ),
+    # Wrong types that used to end in a traceback (TypeError) instead of the list of problems.
+    (
+        "field code not text",
+        lambda d: d["procedures"][0].update(field=["NGOAIVU"]),
+        "procedures[0] (1.000001 v1).field: ",
+    ),
+    (
+        "agency code not text",
+        lambda d: d["agencies"][0].update(code={"a": 1}),
+        "agencies[0].code: ",
+    ),
+    (
+        "serves not a list",
+        lambda d: d["agencies"][0].update(serves=5),
+        "agencies[0].serves: ",
+    ),
+    (
+        "unknown fee key",
+        lambda d: d["procedures"][0]["fees"].append({"label": "Lệ phí", "bogus": 1}),
+        "procedures[0] (1.000001 v1).fees[",
+    ),
 ]
 
 
