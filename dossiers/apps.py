@@ -11,6 +11,12 @@ def _calendar_changed(sender, using, **kwargs):
     work_calendar_changed(using=using)
 
 
+def _dossiers_under_version(procedure_pk: int) -> int:
+    from .models import Dossier
+
+    return Dossier.objects.filter(procedure_id=procedure_pk).count()
+
+
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Dossiers")
@@ -23,6 +29,12 @@ class DossiersConfig(AppConfig):
             uid = f"dossiers-calendar-changed-{model._meta.label_lower}"
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"{uid}-delete")
+
+        # The catalogue refuses to change a procedure version that dossiers use (it never
+        # imports dossiers, so the count is handed to it here).
+        from procedures.usage import register_usage_counter
+
+        register_usage_counter(_dossiers_under_version)
 
         # Celery's task_failure: the dead-letter record (dossiers.models.TaskFailure).
         from .celery_signals import connect

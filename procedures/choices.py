@@ -11,8 +11,13 @@ class AgencyKind(models.TextChoices):
 
 
 class ProcedureLevel(models.TextChoices):
+    """Levels of government that carry out a procedure (cấp thực hiện); a procedure may have
+    several. No value is a substring of another, which `Procedure.levels` filtering relies on."""
+
+    MINISTRY = "ministry", _("Ministry level")
     PROVINCE = "province", _("Provincial level")
     COMMUNE = "commune", _("Commune level")
+    OTHER = "other", _("Other agency")
 
 
 class OnlineLevel(models.TextChoices):
@@ -21,10 +26,29 @@ class OnlineLevel(models.TextChoices):
     NONE = "none", _("No online public service")
 
 
+class Channel(models.TextChoices):
+    """How a dossier reaches the agency; the same values as the dossiers' channel."""
+
+    ONLINE = "online", _("Online")
+    DIRECT = "direct", _("In person")
+    POSTAL = "postal", _("By post")
+
+
 class TimeUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
     WORKING_HOURS = "working_hours", _("working hours")
     CALENDAR_DAYS = "calendar_days", _("days")
+    HOURS = "hours", _("hours")
+    MONTHS = "months", _("months")
+    WITHIN_DAY = "within_day", _("within the day")
+    NOT_STATED = "not_stated", _("not stated")
+
+
+# Units whose amount is counted in working time, so step budgets (in working hours) can be
+# compared with the limit.
+WORKING_TIME_UNITS = {TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.CALENDAR_DAYS}
+# Units that need no amount.
+UNITS_WITHOUT_AMOUNT = {TimeUnit.WITHIN_DAY, TimeUnit.NOT_STATED}
 
 
 class SupplementPolicy(models.TextChoices):

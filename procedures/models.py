@@ -1,15 +1,21 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     HOURS_PER_WORKING_DAY,
+    UNITS_WITHOUT_AMOUNT,
     AgencyKind,
     ApplicantType,
+    Channel,
     OnlineLevel,
     ProcedureLevel,
     StepRole,
@@ -17,6 +23,11 @@ from .choices import (
     TimeUnit,
 )
 from .text import fold
+from .usage import VersionInUseError, dossiers_using
+
+# Counts printed on a catalogue record (originals, copies): the same bound on every database
+# (SQLite would store any integer, PostgreSQL refuses above a smallint).
+_SMALL_COUNT = [MinValueValidator(0), MaxValueValidator(32767)]
 
 
 class Agency(models.Model):
@@ -89,17 +100,86 @@ class ProcedureQuerySet(models.QuerySet):
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
         )
 
+    def with_level(self, level: str):
+        """Versions carried out at `level` (one of ProcedureLevel; no value contains another)."""
+        return self.filter(levels__contains=level)
+
+    def without_usable_limit(self):
+        """Versions that accept no dossier until the province sets a time limit of its own."""
+        return self.filter(
+            Q(time_limit_unit=TimeUnit.NOT_STATED)
+            | (
+                ~Q(time_limit_unit__in=UNITS_WITHOUT_AMOUNT)
+                & (Q(time_limit_amount__isnull=True) | Q(time_limit_amount__lte=0))
+            )
+        )
+
+
+def validate_levels(value: str) -> None:
+    allowed = set(ProcedureLevel.values)
+    items = [item for item in value.split(",") if item]
+    if not items:
+        raise ValidationError(_("Choose at least one level."), code="levels_empty")
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise ValidationError(
+            _("Unknown level(s): %(levels)s. Use %(allowed)s.")
+            % {"levels": ", ".join(unknown), "allowed": ", ".join(ProcedureLevel.values)},
+            code="levels_unknown",
+        )
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time limit as published: amount + unit (+ the wording of the decision)."""
+
+    amount: Decimal | None
+    unit: str
+    note: str = ""
+
+    @property
+    def is_set(self) -> bool:
+        """A limit a deadline can be computed from; otherwise no dossier is accepted."""
+        if self.unit == TimeUnit.NOT_STATED or not self.unit:
+            return False
+        if self.unit in UNITS_WITHOUT_AMOUNT:
+            return True
+        return self.amount is not None and self.amount > 0
+
+
+class VersionContent(models.Model):
+    """A part of a procedure version (document, step, fee …): frozen once dossiers use it."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.procedure.refuse_change_if_in_use()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.procedure.refuse_change_if_in_use()
+        return super().delete(*args, **kwargs)
+
 
 class Procedure(models.Model):
     """One version of an administrative procedure as its publication decision states it.
 
     A code has several versions over time; a dossier points at the exact version it was received
-    under, so editing or replacing a version never changes dossiers in progress.
+    under. A version any dossier references is frozen: saving a change to its content (or to any
+    of its documents, steps, fees, cases, limits, results or legal basis rows) raises
+    VersionInUseError; a change becomes a new version. Only its validity (valid_until,
+    is_published) may still change, which is how a newer version replaces it.
     """
 
+    # Fields that may change on a version in use: when it stops applying and whether it shows.
+    LIFECYCLE_FIELDS = frozenset({"valid_until", "is_published"})
+
     code = models.CharField(_("procedure code"), max_length=30, db_index=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    name = models.CharField(_("name"), max_length=500)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, validators=[MaxValueValidator(2_147_483_647)]
+    )
+    name = models.TextField(_("name"))
     field = models.ForeignKey(
         Field, verbose_name=_("field"), on_delete=models.PROTECT, related_name="procedures"
     )
@@ -110,13 +190,26 @@ class Procedure(models.Model):
         related_name="procedures",
         help_text=_("The agency that resolves the dossier; its identifier starts dossier codes."),
     )
-    decision_authority = models.CharField(
+    other_agencies = models.ManyToManyField(
+        Agency,
+        verbose_name=_("other handling agencies"),
+        blank=True,
+        related_name="also_handled_procedures",
+        help_text=_("Further agencies that carry out this procedure, as the record lists them."),
+    )
+    decision_authority = models.TextField(
         _("competent authority"),
-        max_length=255,
+        blank=True,
         help_text=_("Who decides, e.g. the Chairman of the Provincial People's Committee."),
     )
-    level = models.CharField(
-        _("level"), max_length=20, choices=ProcedureLevel.choices, default=ProcedureLevel.PROVINCE
+    authorised_agency = models.TextField(_("authorised agency"), blank=True)
+    coordinating_agency = models.TextField(_("coordinating agency"), blank=True)
+    levels = models.CharField(
+        _("levels"),
+        max_length=100,
+        default=ProcedureLevel.PROVINCE,
+        validators=[validate_levels],
+        help_text=_("Comma-separated: ministry, province, commune, other."),
     )
     applicant_type = models.CharField(
         _("who may apply"), max_length=20, choices=ApplicantType.choices, default=ApplicantType.BOTH
@@ -128,18 +221,20 @@ class Procedure(models.Model):
     accepts_postal = models.BooleanField(_("accepted by post"), default=True)
     accepts_online = models.BooleanField(_("accepted online"), default=True)
 
+    # The general time limit; a channel with a limit of its own has a ChannelTimeLimit row.
     time_limit_amount = models.DecimalField(
         _("time limit"),
-        max_digits=6,
+        max_digits=8,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     time_limit_unit = models.CharField(
         _("time limit unit"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
     )
-    time_limit_note = models.CharField(
+    time_limit_note = models.TextField(
         _("time limit note"),
-        max_length=500,
         blank=True,
         help_text=_("As the publication decision words it, e.g. from receipt of a valid dossier."),
     )
@@ -154,16 +249,16 @@ class Procedure(models.Model):
         choices=SupplementPolicy.choices,
         default=SupplementPolicy.RESTART,
     )
-    supplement_policy_basis = models.CharField(
-        _("legal basis of the supplement policy"), max_length=500, blank=True
+    supplement_policy_basis = models.TextField(
+        _("legal basis of the supplement policy"), blank=True
     )
 
     steps_description = models.TextField(_("how to carry it out"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     fee_note = models.TextField(_("fees and charges"), blank=True)
-    result = models.TextField(_("result"))
-    legal_basis = models.TextField(_("legal basis"))
-    publication_decision = models.CharField(_("publication decision"), max_length=255, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    publication_decision = models.TextField(_("publication decision"), blank=True)
 
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(
@@ -197,10 +292,16 @@ class Procedure(models.Model):
         return f"{self.code} — {self.name}"
 
     def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self._refuse_content_change()
         self.search_text = self.build_search_text(code=self.code, name=self.name)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_change_if_in_use()
+        return super().delete(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("procedures:detail", kwargs={"code": self.code})
@@ -209,12 +310,79 @@ class Procedure(models.Model):
     def build_search_text(*, code: str, name: str) -> str:
         return fold(f"{code} {name}")
 
+    # ---- versions in use ----------------------------------------------------------------------
+
+    def dossier_count(self) -> int:
+        return dossiers_using(self.pk)
+
+    def refuse_change_if_in_use(self) -> None:
+        count = dossiers_using(self.pk)
+        if count:
+            raise VersionInUseError(code=self.code, version=self.version, count=count)
+
+    @classmethod
+    def content_field_names(cls) -> list[str]:
+        """The fields that make up what a dossier relies on (all but validity and bookkeeping)."""
+        return [
+            f.attname
+            for f in cls._meta.concrete_fields
+            if f.editable and not f.primary_key and f.name not in cls.LIFECYCLE_FIELDS
+        ]
+
+    def _refuse_content_change(self) -> None:
+        count = dossiers_using(self.pk)
+        if not count:
+            return
+        names = self.content_field_names()
+        stored = type(self).objects.filter(pk=self.pk).values(*names).first()
+        if stored is None:
+            return
+        if any(stored[name] != getattr(self, name) for name in names):
+            raise VersionInUseError(code=self.code, version=self.version, count=count)
+
+    # ---- what the record says -----------------------------------------------------------------
+
     @property
-    def time_limit_hours(self) -> Decimal:
-        """The time limit in budget hours (a day counts eight), to compare step budgets with."""
+    def level_list(self) -> list[str]:
+        return [item for item in self.levels.split(",") if item]
+
+    def get_levels_display(self) -> list[str]:
+        labels = dict(ProcedureLevel.choices)
+        return [str(labels.get(item, item)) for item in self.level_list]
+
+    @property
+    def general_time_limit(self) -> TimeLimit:
+        return TimeLimit(self.time_limit_amount, self.time_limit_unit, self.time_limit_note)
+
+    def time_limit_for(self, channel: str) -> TimeLimit:
+        """The limit for dossiers arriving through `channel`: its own row, else the general one."""
+        for row in self.channel_time_limits.all():
+            if row.channel == channel:
+                return TimeLimit(row.amount, row.unit, row.note)
+        return self.general_time_limit
+
+    def accepts_channel(self, channel: str) -> bool:
+        """Whether a dossier may arrive through `channel` now: the channel is open and its time
+        limit is one a deadline can be computed from."""
+        flag = {
+            Channel.ONLINE: self.accepts_online,
+            Channel.DIRECT: self.accepts_direct,
+            Channel.POSTAL: self.accepts_postal,
+        }.get(channel, False)
+        return flag and self.time_limit_for(channel).is_set
+
+    @property
+    def time_limit_hours(self) -> Decimal | None:
+        """The general limit in budget hours (a day counts eight), to compare step budgets with;
+        None for units that are not counted in working time."""
+        amount = self.time_limit_amount
+        if amount is None:
+            return None
         if self.time_limit_unit == TimeUnit.WORKING_HOURS:
-            return self.time_limit_amount
-        return self.time_limit_amount * HOURS_PER_WORKING_DAY
+            return amount
+        if self.time_limit_unit in (TimeUnit.WORKING_DAYS, TimeUnit.CALENDAR_DAYS):
+            return amount * HOURS_PER_WORKING_DAY
+        return None
 
     @property
     def submission_channels(self) -> list[str]:
@@ -228,17 +396,87 @@ class Procedure(models.Model):
         return channels
 
 
-class RequiredDocument(models.Model):
-    """A document the applicant must bring or upload (thành phần hồ sơ)."""
+class ChannelTimeLimit(VersionContent):
+    """A time limit that applies to one channel only (real records give one per channel)."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="channel_time_limits",
+        verbose_name=_("procedure"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    amount = models.DecimalField(
+        _("time limit"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=TimeUnit.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("time limit of a channel")
+        verbose_name_plural = _("time limits per channel")
+        ordering = ["procedure", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "channel"], name="procedures_channel_limit_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.amount or ''} {self.get_unit_display()}"
+
+    @property
+    def time_limit(self) -> TimeLimit:
+        return TimeLimit(self.amount, self.unit, self.note)
+
+
+class DocumentCase(VersionContent):
+    """A case (trường hợp) with documents of its own; the applicant picks one when applying."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="cases", verbose_name=_("procedure")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=1, validators=_SMALL_COUNT)
+    title = models.TextField(_("case"))
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["procedure", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class RequiredDocument(VersionContent):
+    """A document the applicant must bring or upload (thành phần hồ sơ).
+
+    A document without a case is required in every case; one with a case only in that case.
+    """
 
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="documents", verbose_name=_("procedure")
     )
-    position = models.PositiveSmallIntegerField(_("order"), default=1)
-    name = models.CharField(_("name"), max_length=500)
+    case = models.ForeignKey(
+        DocumentCase,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=1, validators=_SMALL_COUNT)
+    name = models.TextField(_("name"))
     description = models.TextField(_("description"), blank=True)
-    original_count = models.PositiveSmallIntegerField(_("originals"), default=1)
-    copy_count = models.PositiveSmallIntegerField(_("copies"), default=0)
+    original_count = models.PositiveSmallIntegerField(
+        _("originals"), default=1, validators=_SMALL_COUNT
+    )
+    copy_count = models.PositiveSmallIntegerField(_("copies"), default=0, validators=_SMALL_COUNT)
     is_mandatory = models.BooleanField(_("mandatory"), default=True)
     template_file = models.FileField(
         _("form template"), upload_to="procedure_templates/%Y/", blank=True
@@ -253,13 +491,13 @@ class RequiredDocument(models.Model):
         return self.name
 
 
-class ProcedureStep(models.Model):
+class ProcedureStep(VersionContent):
     """An internal step of the procedure with its role and its share of the time limit."""
 
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="steps", verbose_name=_("procedure")
     )
-    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    position = models.PositiveSmallIntegerField(_("order"), default=1, validators=_SMALL_COUNT)
     name = models.CharField(_("name"), max_length=255)
     role = models.CharField(_("role"), max_length=20, choices=StepRole.choices)
     budget_hours = models.DecimalField(
@@ -279,20 +517,98 @@ class ProcedureStep(models.Model):
         return self.name
 
 
-class Fee(models.Model):
+class Fee(VersionContent):
+    """A fee or charge: an exact amount, a range (amount … amount_max), or only words (note)."""
+
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="fees", verbose_name=_("procedure")
     )
-    name = models.CharField(_("name"), max_length=255)
-    amount = models.PositiveBigIntegerField(
-        _("amount (VND)"), null=True, blank=True, help_text=_("Empty when it depends on the case.")
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Empty when the fee is the same for every channel."),
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    name = models.TextField(_("name"))
+    amount = models.PositiveBigIntegerField(
+        _("amount"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when it depends on the case; the lower end of a range."),
+    )
+    amount_max = models.PositiveBigIntegerField(
+        _("up to"), null=True, blank=True, help_text=_("The upper end of a range.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="VND")
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("fee")
         verbose_name_plural = _("fees")
         ordering = ["procedure", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_max__isnull=True)
+                | (Q(amount__isnull=False) & Q(amount_max__gte=F("amount"))),
+                name="procedures_fee_range_ordered",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.amount_max is not None and (self.amount is None or self.amount_max < self.amount):
+            raise ValidationError(
+                {"amount_max": _("The upper end of a range needs a lower end below it.")}
+            )
+
+
+class ProcedureResult(VersionContent):
+    """A result the procedure produces, with its national result code (e.g. KQ.G15.000033)."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="results", verbose_name=_("procedure")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=1, validators=_SMALL_COUNT)
+    code = models.CharField(_("result code"), max_length=40, blank=True)
+    name = models.TextField(_("name"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["procedure", "position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class LegalBasis(VersionContent):
+    """One legal document the procedure rests on: its number and title."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="legal_documents",
+        verbose_name=_("procedure"),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=1, validators=_SMALL_COUNT)
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    title = models.TextField(_("title"), blank=True)
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal basis")
+        ordering = ["procedure", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+
+@receiver(m2m_changed, sender=Procedure.other_agencies.through)
+def _refuse_agency_change_in_use(sender, instance, action, reverse, **kwargs):
+    """The list of handling agencies is content too: frozen once dossiers use the version."""
+    if action in {"pre_add", "pre_remove", "pre_clear"} and not reverse:
+        instance.refuse_change_if_in_use()

@@ -41,6 +41,15 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="dossiers",
     )
+    document_case = models.ForeignKey(
+        "procedures.DocumentCase",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        help_text=_("For procedures whose documents depend on the case: the one applied under."),
+    )
 
     applicant_name = models.CharField(_("applicant's name"), max_length=255)
     applicant_identity_number = models.CharField(

@@ -136,6 +136,9 @@ def _plan_import(data) -> _Plan:
         where = f"procedures[{index}]"
         if isinstance(record, dict):
             where = f"{where} ({record.get('code')} v{record.get('version', 1)})"
+        if isinstance(record, dict) and "level" in record and "levels" not in record:
+            record = {key: value for key, value in record.items() if key != "level"}
+            record["levels"] = data["procedures"][index]["level"]
         if not _check_record(record, PROCEDURE_KEYS, where, plan.errors):
             continue
         identity = (record.get("code"), _as_version(record.get("version", 1)))

@@ -14,7 +14,7 @@ AGENCY_KEYS = {
 }  # fmt: skip
 FIELD_KEYS = {"code", "name"}
 PROCEDURE_SCALARS = [
-    "code", "version", "name", "decision_authority", "level", "applicant_type", "online_level",
+    "code", "version", "name", "decision_authority", "levels", "applicant_type", "online_level",
     "accepts_direct", "accepts_postal", "accepts_online", "time_limit_amount", "time_limit_unit",
     "time_limit_note", "cutoff_15h", "supplement_policy", "supplement_policy_basis",
     "steps_description", "conditions", "fee_note", "result", "legal_basis",
