@@ -299,12 +299,12 @@ class Procedure(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("procedures:detail", kwargs={"code": self.code})
+
     def delete(self, *args, **kwargs):
         self.refuse_change_if_in_use()
         return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("procedures:detail", kwargs={"code": self.code})
 
     @staticmethod
     def build_search_text(*, code: str, name: str) -> str:
