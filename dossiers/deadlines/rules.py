@@ -1,12 +1,13 @@
-"""Rule v1: due dates, restarts, pauses and completion states, with their explanations.
+"""Rule v2: due dates, restarts, pauses and completion states, with their explanations.
 
 The conventions are documented in the package docstring of `dossiers.deadlines`.
 """
 
 from __future__ import annotations
 
+import calendar as _gregorian
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -14,7 +15,9 @@ from zoneinfo import ZoneInfo
 from ._convert import _US, _US_PER_HOUR, _fmt_date, _hours_to_us, _time_us, _to_amount, _us_of_day
 from .calendar import _MAX_ORDINAL, VIETNAM_TZ, NaiveDatetimeError, WorkCalendar
 
-RULE_VERSION = "v1"
+# v2 adds the units hours, months, within_day and not_stated; the three units of v1 give the same
+# results as under v1, and due dates stored under v1 are never recomputed.
+RULE_VERSION = "v2"
 HOURS_PER_WORKING_DAY = 8
 CUTOFF_TIME = time(15, 0)
 # "Less than one working day remains" (DESIGN.md) measured in working time, not wall-clock time.
@@ -22,9 +25,19 @@ DUE_SOON_WORKING_SECONDS = HOURS_PER_WORKING_DAY * 3600
 
 
 class TimeUnit(StrEnum):
+    """The values of `procedures.choices.TimeUnit`."""
+
     WORKING_DAYS = "working_days"
     WORKING_HOURS = "working_hours"
     CALENDAR_DAYS = "calendar_days"
+    HOURS = "hours"
+    MONTHS = "months"
+    WITHIN_DAY = "within_day"
+    NOT_STATED = "not_stated"
+
+
+class NoTimeLimitError(ValueError):
+    """The procedure states no time limit (unit ``not_stated``), so no due date exists."""
 
 
 # ---- due dates --------------------------------------------------------------------------------
@@ -37,7 +50,7 @@ class Due:
     due_at: datetime
     starts_at: datetime
     received_at: datetime
-    amount: Decimal
+    amount: Decimal | None  # None for within_day, whose limit has no amount
     unit: str
     cutoff: bool
     rule_version: str
@@ -54,19 +67,23 @@ _UNITS = {unit.value: unit for unit in TimeUnit}
 
 def compute_due(
     received_at: datetime,
-    amount: Decimal | int | float,
+    amount: Decimal | int | float | None,
     unit: str,
     *,
     cutoff: bool,
     calendar: WorkCalendar,
 ) -> Due:
-    """Due time for a dossier received at ``received_at`` with a limit of ``amount`` ``unit``."""
+    """Due time for a dossier received at ``received_at`` with a limit of ``amount`` ``unit``.
+
+    ``amount`` may be None for ``within_day`` (it is ignored there). Raises NoTimeLimitError for
+    ``not_stated`` and ValueError for any other invalid input.
+    """
     return _compute(received_at, amount, unit, cutoff, calendar, resubmitted=False)
 
 
 def restart_due(
     resumed_at: datetime,
-    amount: Decimal | int | float,
+    amount: Decimal | int | float | None,
     unit: str,
     *,
     cutoff: bool,
@@ -82,13 +99,26 @@ def _compute(
     time_unit = _UNITS.get(unit)
     if time_unit is None:
         raise ValueError(f"Unknown time unit {unit!r}; expected one of {', '.join(_UNITS)}.")
+    quantity: Decimal | None
     if type(amount) is int and amount >= 0:
         # Whole numbers are the common case; they skip the Decimal checks.
         quantity = Decimal(amount)
         whole: int | None = amount
+    elif time_unit is TimeUnit.WITHIN_DAY or time_unit is TimeUnit.NOT_STATED:
+        quantity = whole = None
+    elif amount is None:
+        raise ValueError(f"The time unit {time_unit.value} needs an amount, got None.")
     else:
         quantity = _to_amount(amount, "amount")
         whole = int(quantity) if quantity == quantity.to_integral_value() else None
+    if time_unit is TimeUnit.NOT_STATED:
+        raise NoTimeLimitError(
+            "The procedure states no time limit (unit 'not_stated'), so no due date can be "
+            "computed; a dossier of it cannot be received until a time limit is set."
+        )
+    if time_unit is TimeUnit.WITHIN_DAY:
+        # The limit is the day itself: an amount given with it is not part of the rule.
+        quantity = whole = None
     local = calendar._local(received_at, "received_at")
     o = local.toordinal()
     u_received = _us_of_day(local)
@@ -98,6 +128,11 @@ def _compute(
     # Explanation texts come from per-day labels: formatting the three datetimes would otherwise
     # be the most expensive step of the whole computation.
     received_text = f"{_HH_MM[u_received // _US_PER_MINUTE]} {table.day_labels[o - table.lo]}"
+
+    if time_unit is TimeUnit.HOURS:
+        return _clock_hours_due(
+            local, received_text, quantity, whole, cutoff, calendar, resubmitted=resubmitted
+        )
 
     i = table.first[o - table.lo]
     # Strictly later than 15:00:00 (see module docstring); only a working day has a cut-off.
@@ -114,19 +149,27 @@ def _compute(
     starts_text = f"{_HH_MM[u // _US_PER_MINUTE]} {table.day_labels[table.days[i] - table.lo]}"
 
     last_day = None
+    clamped = False
     if time_unit is TimeUnit.WORKING_DAYS and whole is not None:
         table, k, u_due = calendar._days_from(table, i, u, whole)
-    elif time_unit is TimeUnit.CALENDAR_DAYS:
+    elif time_unit is TimeUnit.CALENDAR_DAYS or time_unit is TimeUnit.MONTHS:
         if whole is None:
-            raise ValueError(f"calendar_days needs a whole number of days, got {quantity}.")
-        last_o = table.days[i] + whole
-        if last_o > _MAX_ORDINAL:
-            raise ValueError("The due date is beyond the supported date range.")
-        last_day = date.fromordinal(last_o)
+            what = "days" if time_unit is TimeUnit.CALENDAR_DAYS else "months"
+            raise ValueError(f"{time_unit.value} needs a whole number of {what}, got {quantity}.")
+        if time_unit is TimeUnit.CALENDAR_DAYS:
+            last_o = table.days[i] + whole
+            if last_o > _MAX_ORDINAL:
+                raise ValueError("The due date is beyond the supported date range.")
+            last_day = date.fromordinal(last_o)
+        else:
+            last_day, clamped = _add_months(date.fromordinal(table.days[i]), whole)
+            last_o = last_day.toordinal()
         table = calendar._covering(last_o, last_o)
         k = table.first[last_o - table.lo]
         table = calendar._ensure_index(table, k)
         u_due = table.profiles[k].close
+    elif time_unit is TimeUnit.WITHIN_DAY:
+        k, u_due = i, table.profiles[i].close
     elif time_unit is TimeUnit.WORKING_HOURS:
         us = whole * _US_PER_HOUR if whole is not None else _hours_to_us(quantity)
         table, k, u_due = calendar._walk(table, i, u, us)
@@ -146,16 +189,69 @@ def _compute(
         rule_version=RULE_VERSION,
         calendar_fingerprint=calendar._fingerprint,
         explanation=_explain(
-            received_text,
-            starts_text,
+            _intro(received_text, resubmitted),
+            _start_sentence(start_kind, starts_text),
             due_text,
             quantity,
             whole,
             time_unit,
-            start_kind,
             last_day,
             due_at.date() != last_day,
-            resubmitted,
+            clamped,
+        ),
+    )
+
+
+def _add_months(start: date, months: int) -> tuple[date, bool]:
+    """The day corresponding to ``start`` ``months`` later, or that month's last day (Art. 148).
+
+    Returns the day and whether the month had no corresponding day (the day was clamped).
+    """
+    years, month_index = divmod(start.month - 1 + months, 12)
+    year = start.year + years
+    if year > date.max.year:
+        raise ValueError("The due date is beyond the supported date range.")
+    month = month_index + 1
+    last_of_month = _gregorian.monthrange(year, month)[1]
+    day = min(start.day, last_of_month)
+    return date(year, month, day), day != start.day
+
+
+def _clock_hours_due(
+    local: datetime,
+    received_text: str,
+    quantity: Decimal,
+    whole: int | None,
+    cutoff: bool,
+    calendar: WorkCalendar,
+    *,
+    resubmitted: bool,
+) -> Due:
+    """``hours``: clock hours from the receipt itself, whatever the sessions and the cut-off."""
+    us = whole * _US_PER_HOUR if whole is not None else _hours_to_us(quantity)
+    try:
+        # Added in UTC: wall-clock addition would be off by the shift in a zone with DST.
+        due_at = (local.astimezone(UTC) + timedelta(microseconds=us)).astimezone(calendar.tz)
+    except OverflowError as exc:
+        raise ValueError("The due date is beyond the supported date range.") from exc
+    number = str(whole) if whole is not None else _fmt_number(quantity)
+    limit = (
+        f"Thời hạn giải quyết: {number} giờ, tính theo giờ đồng hồ từ thời điểm tiếp nhận "
+        "(kể cả ngoài giờ làm việc và ngày nghỉ)."
+    )
+    due_text = f"{_HH_MM[due_at.hour * 60 + due_at.minute]} {_fmt_date(due_at.date())}"
+    return Due(
+        due_at=due_at,
+        starts_at=local,
+        received_at=local,
+        amount=quantity,
+        unit=TimeUnit.HOURS,
+        cutoff=cutoff,
+        rule_version=RULE_VERSION,
+        calendar_fingerprint=calendar._fingerprint,
+        explanation=(
+            f"{_intro(received_text, resubmitted)} {limit} Hạn trả kết quả: {due_text} "
+            f"(quy tắc tính thời hạn {RULE_VERSION})."
         ),
     )
 
@@ -166,14 +262,30 @@ def resume_due(
     resumed_at: datetime,
     *,
     calendar: WorkCalendar,
+    unit: str | None = None,
 ) -> datetime:
-    """Pause policy: the working time left at the pause is walked again from the resumption.
+    """Pause policy: the time left at the pause is counted again from the resumption.
 
-    If no working time was left at the pause (paused at or after the due time, or during the break
-    right before it), the due time stays where it was: a supplement request cannot revive a
-    deadline that had already run out. If no working time passes during the pause (same moment,
-    or a pause over a night or weekend), the due time is returned unchanged as well.
+    For every unit but ``hours`` (and when ``unit`` is not given, as in rule v1) the time left is
+    working time, walked through the sessions from the resumption. For ``hours`` it is clock
+    time: the new due time is the resumption plus the clock time that was left at the pause.
+
+    If no time was left at the pause (paused at or after the due time, or during the break right
+    before it), the due time stays where it was: a supplement request cannot revive a deadline
+    that had already run out. If no working time passes during the pause (same moment, or a pause
+    over a night or weekend), the due time is returned unchanged as well (for ``hours``: if the
+    pause lasts no time at all).
     """
+    time_unit = None
+    if unit is not None:
+        time_unit = _UNITS.get(unit)
+        if time_unit is None:
+            raise ValueError(f"Unknown time unit {unit!r}; expected one of {', '.join(_UNITS)}.")
+        if time_unit is TimeUnit.NOT_STATED:
+            raise NoTimeLimitError(
+                "The procedure states no time limit (unit 'not_stated'), so there is no due "
+                "date to resume."
+            )
     due = calendar._local(due_at, "due_at")
     paused = calendar._local(paused_at, "paused_at")
     resumed = calendar._local(resumed_at, "resumed_at")
@@ -183,6 +295,11 @@ def resume_due(
         )
     if paused >= due:
         return due
+    if time_unit is TimeUnit.HOURS:
+        left = due.astimezone(UTC) - paused.astimezone(UTC)
+        if resumed == paused:
+            return due
+        return (resumed.astimezone(UTC) + left).astimezone(calendar.tz)
     o_due, o_paused, o_resumed = due.toordinal(), paused.toordinal(), resumed.toordinal()
     table = calendar._covering(min(o_paused, o_due), max(o_resumed, o_due))
     w_due = calendar._w(table, o_due, _us_of_day(due))
@@ -239,35 +356,38 @@ def _fmt_number(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-def _explain(
-    received: str,
-    starts: str,
-    due: str,
-    amount: Decimal,
-    whole: int | None,
-    unit: TimeUnit,
-    start_kind: int,
-    last_day: date | None,
-    moved: bool,
-    resubmitted: bool,
-) -> str:
+def _intro(received: str, resubmitted: bool) -> str:
     if resubmitted:
-        intro = f"Nhận hồ sơ bổ sung lúc {received}; thời hạn được tính lại từ đầu."
-    else:
-        intro = f"Tiếp nhận hồ sơ lúc {received}."
+        return f"Nhận hồ sơ bổ sung lúc {received}; thời hạn được tính lại từ đầu."
+    return f"Tiếp nhận hồ sơ lúc {received}."
+
+
+def _start_sentence(start_kind: int, starts: str) -> str:
     if start_kind == _START_IN_SESSION:
-        start = f"Thời hạn bắt đầu tính từ {starts}."
-    elif start_kind == _START_AFTER_CUTOFF:
-        start = (
+        return f"Thời hạn bắt đầu tính từ {starts}."
+    if start_kind == _START_AFTER_CUTOFF:
+        return (
             f"Hồ sơ nhận sau 15:00 nên thời hạn bắt đầu tính từ {starts}, "
             "đầu ngày làm việc tiếp theo."
         )
-    else:
-        start = (
-            f"Thời điểm này ngoài giờ làm việc nên thời hạn bắt đầu tính từ {starts}, "
-            "đầu phiên làm việc tiếp theo."
-        )
-    number = str(whole) if whole is not None else _fmt_number(amount)
+    return (
+        f"Thời điểm này ngoài giờ làm việc nên thời hạn bắt đầu tính từ {starts}, "
+        "đầu phiên làm việc tiếp theo."
+    )
+
+
+def _explain(
+    intro: str,
+    start: str,
+    due: str,
+    amount: Decimal | None,
+    whole: int | None,
+    unit: TimeUnit,
+    last_day: date | None,
+    moved: bool,
+    clamped: bool,
+) -> str:
+    number = str(whole) if whole is not None else _fmt_number(amount) if amount is not None else ""
     if unit is TimeUnit.WORKING_DAYS:
         if whole is not None:
             limit = f"Thời hạn giải quyết: {number} ngày làm việc."
@@ -279,12 +399,29 @@ def _explain(
             )
     elif unit is TimeUnit.WORKING_HOURS:
         limit = f"Thời hạn giải quyết: {number} giờ làm việc, tính theo các phiên làm việc."
+    elif unit is TimeUnit.WITHIN_DAY:
+        limit = (
+            "Thời hạn giải quyết: trong ngày, đến hết giờ làm việc của ngày bắt đầu tính thời hạn."
+        )
     else:
         last = _fmt_date(last_day)
-        limit = (
-            f"Thời hạn giải quyết: {number} ngày (tính cả ngày nghỉ), "
-            f"ngày cuối cùng của thời hạn là {last}."
-        )
+        if unit is TimeUnit.MONTHS:
+            limit = (
+                f"Thời hạn giải quyết: {number} tháng (không tính ngày tiếp nhận), "
+                f"ngày cuối cùng của thời hạn là {last}"
+            )
+            if clamped:
+                limit += (
+                    ", ngày cuối cùng của tháng vì tháng đó không có ngày tương ứng "
+                    "(Điều 148 Bộ luật Dân sự 2015)."
+                )
+            else:
+                limit += ", ngày tương ứng của tháng cuối cùng (Điều 148 Bộ luật Dân sự 2015)."
+        else:
+            limit = (
+                f"Thời hạn giải quyết: {number} ngày (tính cả ngày nghỉ), "
+                f"ngày cuối cùng của thời hạn là {last}."
+            )
         if moved:
             limit += (
                 f" Ngày {last} là ngày nghỉ nên thời hạn kết thúc vào cuối ngày làm việc "

@@ -1,4 +1,4 @@
-"""Dated cases for dossiers.deadlines (rule v1) on the 2026 calendar of the Government's notices."""
+"""Dated cases for the rule v1 units of dossiers.deadlines on the 2026 calendar of the notices."""
 
 import pickle
 from datetime import UTC, date, datetime, time
@@ -142,7 +142,7 @@ def test_due_records_every_input():
     assert result.unit == "working_days"
     assert result.unit == TimeUnit.WORKING_DAYS
     assert result.cutoff is True
-    assert result.rule_version == RULE_VERSION == "v1"
+    assert result.rule_version == RULE_VERSION
     assert result.calendar_fingerprint == CAL.fingerprint
 
 

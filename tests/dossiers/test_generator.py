@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from dossiers.choices import DossierStatus
-from dossiers.deadlines import classify_completion, compute_due
+from dossiers.deadlines import RULE_VERSION, classify_completion, compute_due
 from dossiers.generator import generate_dossiers
 from dossiers.models import Dossier, DossierEvent
 from dossiers.selectors import work_calendar_for
@@ -50,10 +50,10 @@ def test_due_dates_and_timeliness_follow_rule_v1(generated):
             calendar=work_calendar_for(dossier.agency),
         )
         assert dossier.due_at == due.due_at, dossier.code
-        assert dossier.due_rule_version == "v1"
+        assert dossier.due_rule_version == RULE_VERSION
         if dossier.completed_at:
             assert dossier.timeliness == classify_completion(dossier.completed_at, dossier.due_at)
-            assert dossier.timeliness_rule == "v1"
+            assert dossier.timeliness_rule == RULE_VERSION
         else:
             assert dossier.timeliness == ""
 
