@@ -6,7 +6,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Agency, Fee, Field, Procedure, ProcedureStep, RequiredDocument
+from .choices import ProcedureLevel
+from .models import (
+    Agency,
+    ChannelTimeLimit,
+    DocumentCase,
+    Fee,
+    Field,
+    LegalBasis,
+    Procedure,
+    ProcedureResult,
+    ProcedureStep,
+    RequiredDocument,
+)
 from .services import (
     procedure_check_step_budgets,
     procedure_create_version,
@@ -31,16 +43,64 @@ class FieldAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class RequiredDocumentInline(admin.StackedInline):
+class FrozenWhenInUse:
+    """Inline rows of a version that dossiers use can be read but not added, changed or removed:
+    a change is made on a new version (the "create a new version" action)."""
+
+    def _in_use(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and obj.dossier_count() > 0
+
+    def has_add_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_delete_permission(request, obj)
+
+
+class RequiredDocumentInline(FrozenWhenInUse, admin.StackedInline):
     model = RequiredDocument
     extra = 0
     fields = [
-        ("position", "is_mandatory"),
+        ("position", "is_mandatory", "case"),
         "name",
         "description",
         ("original_count", "copy_count"),
         "template_file",
     ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A document's case is one of this version's cases.
+        cases = DocumentCase.objects.filter(procedure=obj) if obj else DocumentCase.objects.none()
+        formset.form.base_fields["case"].queryset = cases
+        return formset
+
+
+class DocumentCaseInline(FrozenWhenInUse, admin.TabularInline):
+    model = DocumentCase
+    extra = 0
+    fields = ["position", "title"]
+
+
+class ChannelTimeLimitInline(FrozenWhenInUse, admin.TabularInline):
+    model = ChannelTimeLimit
+    extra = 0
+    fields = ["channel", "amount", "unit", "note"]
+
+
+class ProcedureResultInline(FrozenWhenInUse, admin.TabularInline):
+    model = ProcedureResult
+    extra = 0
+    fields = ["position", "code", "name", "description"]
+
+
+class LegalBasisInline(FrozenWhenInUse, admin.TabularInline):
+    model = LegalBasis
+    extra = 0
+    fields = ["position", "number", "title"]
 
 
 class StepInlineFormSet(forms.BaseInlineFormSet):
@@ -71,19 +131,40 @@ class StepInlineFormSet(forms.BaseInlineFormSet):
         return procedure.time_limit_hours
 
 
-class ProcedureStepInline(admin.TabularInline):
+class ProcedureStepInline(FrozenWhenInUse, admin.TabularInline):
     model = ProcedureStep
     formset = StepInlineFormSet
     extra = 0
     fields = ["position", "name", "role", "budget_hours", "description"]
 
 
-class FeeInline(admin.TabularInline):
+class FeeInline(FrozenWhenInUse, admin.TabularInline):
     model = Fee
     extra = 0
+    fields = ["channel", "name", "amount", "amount_max", "currency", "note"]
+
+
+class LevelsField(forms.MultipleChoiceField):
+    """The comma-separated `Procedure.levels` as check boxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        super().__init__(choices=ProcedureLevel.choices, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return [item for item in value.split(",") if item]
+        return value
+
+    def clean(self, value):
+        return ",".join(super().clean(value))
 
 
 class ProcedureAdminForm(forms.ModelForm):
+    levels = LevelsField(label=_("levels"))
+
     class Meta:
         model = Procedure
         fields = "__all__"  # noqa: DJ007 (the admin fieldsets choose what is shown)
@@ -115,6 +196,22 @@ class ProcedureAdminForm(forms.ModelForm):
         return cleaned
 
 
+class UsableLimitFilter(admin.SimpleListFilter):
+    """Procedures published with no time limit a deadline can be computed from: they accept no
+    dossier until the province sets a limit of its own."""
+
+    title = _("time limit")
+    parameter_name = "limit"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Not set: accepts no dossier"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.without_usable_limit()
+        return queryset
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     form = ProcedureAdminForm
@@ -128,23 +225,49 @@ class ProcedureAdmin(admin.ModelAdmin):
         "valid_until",
         "is_published",
     ]
-    list_filter = ["is_published", "online_level", "field", "agency", "time_limit_unit"]
+    list_filter = [
+        UsableLimitFilter,
+        "is_published",
+        "online_level",
+        "field",
+        "agency",
+        "time_limit_unit",
+    ]
     search_fields = ["code", "name", "search_text"]
     list_select_related = ["field"]
-    autocomplete_fields = ["agency", "field"]
-    inlines = [RequiredDocumentInline, ProcedureStepInline, FeeInline]
+    autocomplete_fields = ["agency", "field", "other_agencies"]
+    inlines = [
+        RequiredDocumentInline,
+        ProcedureStepInline,
+        FeeInline,
+        ChannelTimeLimitInline,
+        DocumentCaseInline,
+        ProcedureResultInline,
+        LegalBasisInline,
+    ]
     actions = ["create_new_version", "publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (
             None,
-            {"fields": [("code", "version"), "name", ("field", "agency"), "decision_authority"]},
+            {
+                "fields": [
+                    ("code", "version"),
+                    "name",
+                    ("field", "agency"),
+                    "other_agencies",
+                    "decision_authority",
+                    "authorised_agency",
+                    "coordinating_agency",
+                ]
+            },
         ),
         (
             _("Who and how"),
             {
                 "fields": [
-                    ("level", "applicant_type", "online_level"),
+                    "levels",
+                    ("applicant_type", "online_level"),
                     ("accepts_direct", "accepts_postal", "accepts_online"),
                 ]
             },
@@ -184,6 +307,52 @@ class ProcedureAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A version that dossiers use shows its content read-only; only when it applies
+        (valid until, published) can still change."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk is not None and obj.dossier_count():
+            frozen = [
+                f.name
+                for f in Procedure._meta.get_fields()
+                if getattr(f, "editable", False)
+                and f.concrete
+                and not f.primary_key
+                and f.name not in Procedure.LIFECYCLE_FIELDS
+            ] + ["other_agencies"]
+            readonly += [name for name in frozen if name not in readonly]
+        return readonly
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        procedure = self.get_object(request, object_id)
+        if procedure is not None and request.method == "GET":
+            count = procedure.dossier_count()
+            if count:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "This version is used by %(count)d dossier, so its content cannot "
+                        "change. Use the action “Create a new draft version” to change it.",
+                        "This version is used by %(count)d dossiers, so its content cannot "
+                        "change. Use the action “Create a new draft version” to change it.",
+                        count,
+                    )
+                    % {"count": count},
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_model(self, request, obj):
+        try:
+            super().delete_model(request, obj)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk is not None and obj.dossier_count():
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

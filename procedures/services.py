@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from .models import Procedure
 
 
-def procedure_check_step_budgets(*, time_limit_hours: Decimal, budgets: list[Decimal]) -> None:
-    """Step budgets, when there are steps, must add up to the time limit exactly."""
-    if not budgets:
+def procedure_check_step_budgets(
+    *, time_limit_hours: Decimal | None, budgets: list[Decimal]
+) -> None:
+    """Step budgets, when there are steps, must add up to the time limit exactly. A limit not
+    counted in working time (hours, months, within the day, not stated) has nothing to match."""
+    if not budgets or time_limit_hours is None:
         return
     total = sum(budgets, Decimal(0))
     if total != time_limit_hours:
@@ -103,11 +106,19 @@ def procedure_unpublish(*, procedure: Procedure) -> Procedure:
 
 @transaction.atomic
 def procedure_create_version(*, procedure: Procedure, valid_from: date | None = None) -> Procedure:
-    """A draft copy of `procedure` (documents, steps and fees included) as the next version."""
+    """A draft copy of `procedure` (every row of it included) as the next version: the way to
+    change a version that dossiers use, which is itself frozen."""
     latest = Procedure.objects.filter(code=procedure.code).aggregate(v=Max("version"))["v"]
+    cases = list(procedure.cases.all())
     documents = list(procedure.documents.all())
-    steps = list(procedure.steps.all())
-    fees = list(procedure.fees.all())
+    rows = [
+        *procedure.steps.all(),
+        *procedure.fees.all(),
+        *procedure.channel_time_limits.all(),
+        *procedure.results.all(),
+        *procedure.legal_documents.all(),
+    ]
+    other_agencies = list(procedure.other_agencies.all())
     new = Procedure.objects.get(pk=procedure.pk)
     new.pk = None
     new._state.adding = True
@@ -116,7 +127,18 @@ def procedure_create_version(*, procedure: Procedure, valid_from: date | None = 
     new.valid_from = valid_from or procedure.valid_from
     new.valid_until = None
     new.save()
-    for related in (*documents, *steps, *fees):
+    new.other_agencies.set(other_agencies)
+    case_copies = {}
+    for case in cases:
+        old_pk = case.pk
+        case.pk = None
+        case._state.adding = True
+        case.procedure = new
+        case.save()
+        case_copies[old_pk] = case
+    for document in documents:
+        document.case = case_copies.get(document.case_id)
+    for related in (*documents, *rows):
         related.pk = None
         related._state.adding = True
         related.procedure = new

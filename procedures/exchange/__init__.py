@@ -1,44 +1,36 @@
-"""Catalogue export and import as JSON, so a province can load its own catalogue.
+"""Catalogue export and import as JSON, so a province can load its own catalogue (and the
+national catalogue's records, converted to this format).
 
-The import checks every record first and reports every problem with the key path where it is
-(`procedures[3].steps[1].budget_hours`); it writes only when the whole file is valid, in one
-transaction. Records are matched by agency code, field code and procedure code + version, so
-importing the same file twice changes nothing.
+Import is per record: every record is checked and every problem reported with the key path where
+it is (`procedures[3].steps[1].budget_hours`); good records go in, each procedure in its own
+savepoint, and refused ones are listed with their code and reasons (`ImportResult.refused`).
+`atomic=True` keeps all-or-nothing. Records are matched by agency code, field code and procedure
+code + version; a record equal to what is stored writes nothing, and a changed record for a
+version that dossiers use becomes a new version (see `apply`).
 
-Split by direction: `schema` (the format and its keys, the error and result types), `export`,
-`importer` (reading and checking the file) and `apply` (writing a checked plan). Import from here.
+Split by step: `schema` (the format, its keys and result types), `export`, `importer` (reading
+the file, agencies and fields), `records` (checking one procedure record) and `apply` (writing).
+Import from here.
 """
 
 from .export import catalogue_export, catalogue_export_json
 from .importer import catalogue_import, catalogue_import_json
 from .schema import (
-    AGENCY_KEYS,
-    DOCUMENT_KEYS,
-    DOCUMENT_SCALARS,
-    FEE_KEYS,
-    FIELD_KEYS,
     FORMAT,
     FORMAT_VERSION,
-    PROCEDURE_KEYS,
-    PROCEDURE_SCALARS,
-    STEP_KEYS,
+    READABLE_VERSIONS,
     CatalogueImportError,
     ImportResult,
+    RefusedRecord,
 )
 
 __all__ = [
-    "AGENCY_KEYS",
-    "DOCUMENT_KEYS",
-    "DOCUMENT_SCALARS",
-    "FEE_KEYS",
-    "FIELD_KEYS",
     "FORMAT",
     "FORMAT_VERSION",
-    "PROCEDURE_KEYS",
-    "PROCEDURE_SCALARS",
-    "STEP_KEYS",
+    "READABLE_VERSIONS",
     "CatalogueImportError",
     "ImportResult",
+    "RefusedRecord",
     "catalogue_export",
     "catalogue_export_json",
     "catalogue_import",

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Cho phép cán bộ, công chức, viên chức đi nước ngoài về việc riêng: full online service; after
 # the desk, a head of division assigns, a specialist examines, the head checks, leaders sign.
-PROCEDURE = "2.002203"
+PROCEDURE = "DEMO.2.002203"
 
 CITIZEN = "congdan@example.vn"
 DESK_OFFICER = "motcua@example.vn"

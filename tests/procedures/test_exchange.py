@@ -242,7 +242,7 @@ def test_invalid_record_is_reported_with_its_key_and_nothing_is_imported(
     wipe_catalogue()
 
     with pytest.raises(CatalogueImportError) as error:
-        catalogue_import(data)
+        catalogue_import(data, atomic=True)
 
     assert any(message.startswith(where) for message in error.value.errors), error.value.errors
     assert Procedure.objects.count() == 0
@@ -255,14 +255,16 @@ def test_every_problem_is_reported_not_just_the_first(rich_catalogue):
         data["procedures"][2]["field"] = "NOPE"
 
     with pytest.raises(CatalogueImportError) as error:
-        catalogue_import(broken(rich_catalogue, mutate))
+        catalogue_import(broken(rich_catalogue, mutate), atomic=True)
 
     assert len(error.value.errors) == 2
 
 
 def test_errors_are_in_vietnamese(rich_catalogue):
     with pytest.raises(CatalogueImportError) as error:
-        catalogue_import(broken(rich_catalogue, lambda d: d["procedures"][2].update(field="NOPE")))
+        catalogue_import(
+            broken(rich_catalogue, lambda d: d["procedures"][2].update(field="NOPE")), atomic=True
+        )
 
     assert error.value.errors == [
         "procedures[2] (2.000002 v1).field: mã lĩnh vực NOPE không tồn tại."
@@ -296,7 +298,7 @@ def test_import_command_lists_problems_and_fails(rich_catalogue, tmp_path):
     )
 
     with pytest.raises(CommandError) as error:
-        call_command("import_procedures", str(path))
+        call_command("import_procedures", str(path), "--atomic")
 
     assert "Không nhập dữ liệu nào" in str(error.value)
     assert "procedures[2] (2.000002 v1).field" in str(error.value)

@@ -127,7 +127,7 @@ def admin_post_data(procedure: Procedure, **overrides) -> dict:
         "field": procedure.field_id,
         "agency": procedure.agency_id,
         "decision_authority": procedure.decision_authority,
-        "level": procedure.level,
+        "levels": procedure.level_list,
         "applicant_type": procedure.applicant_type,
         "online_level": procedure.online_level,
         "accepts_direct": "on",
@@ -146,6 +146,14 @@ def admin_post_data(procedure: Procedure, **overrides) -> dict:
         "steps-INITIAL_FORMS": "0",
         "fees-TOTAL_FORMS": "0",
         "fees-INITIAL_FORMS": "0",
+        "channel_time_limits-TOTAL_FORMS": "0",
+        "channel_time_limits-INITIAL_FORMS": "0",
+        "cases-TOTAL_FORMS": "0",
+        "cases-INITIAL_FORMS": "0",
+        "results-TOTAL_FORMS": "0",
+        "results-INITIAL_FORMS": "0",
+        "legal_documents-TOTAL_FORMS": "0",
+        "legal_documents-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

@@ -33,14 +33,15 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with a known password; use --force.")
         try:
-            result = catalogue_import_json(DEMO_CATALOGUE.read_bytes())
+            result = catalogue_import_json(DEMO_CATALOGUE.read_bytes(), atomic=True)
         except CatalogueImportError as error:
             raise CommandError(
                 "The demo catalogue is invalid:\n" + "\n".join(error.errors)
             ) from None
         self.stdout.write(
             f"catalogue: {result.agencies} agencies, {result.fields} fields, "
-            f"{result.procedures_created} procedures created, {result.procedures_updated} updated"
+            f"{result.procedures_created} procedures created, {result.procedures_updated} updated, "
+            f"{result.versions_added} new versions of versions in use, {result.unchanged} unchanged"
         )
         year = timezone.localdate().year
         call_command(
