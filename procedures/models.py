@@ -22,7 +22,7 @@ from .choices import (
     SupplementPolicy,
     TimeUnit,
 )
-from .text import fold
+from .search import procedure_search_columns
 from .usage import VersionInUseError, dossiers_using
 
 # Counts printed on a catalogue record (originals, copies): the same bound on every database
@@ -266,7 +266,8 @@ class Procedure(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=False)
 
-    # Code and name folded (no diacritics, lower case) so one index serves every spelling.
+    # Folded words (procedures.search): of the name, and of everything search looks at.
+    search_name = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -294,9 +295,11 @@ class Procedure(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             self._refuse_content_change()
-        self.search_text = self.build_search_text(code=self.code, name=self.name)
+        columns = procedure_search_columns(self)
+        for name, value in columns.items():
+            setattr(self, name, value)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *columns}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -305,10 +308,6 @@ class Procedure(models.Model):
     def delete(self, *args, **kwargs):
         self.refuse_change_if_in_use()
         return super().delete(*args, **kwargs)
-
-    @staticmethod
-    def build_search_text(*, code: str, name: str) -> str:
-        return fold(f"{code} {name}")
 
     # ---- versions in use ----------------------------------------------------------------------
 

@@ -3,12 +3,13 @@
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .choices import AgencyKind
+from .choices import AgencyKind, ApplicantType
+from .collation import by_vietnamese_name
 from .models import Agency, Field, Procedure
-from .text import search_terms
+from .search import procedures_matching
 
 
 def agency_serving_portal() -> Agency | None:
@@ -29,23 +30,44 @@ def procedure_list_published(
     agency: Agency | None = None,
     field: Field | None = None,
     online_level: str = "",
+    level: str = "",
+    applicant_type: str = "",
 ) -> QuerySet[Procedure]:
     """Published versions valid on `on` (today by default), filtered for the public catalogue.
 
-    Every word of `query` must appear in the procedure's code or name; both sides are compared
-    without diacritics and case, so `hoi nghi`, `HỘI NGHỊ` and `hội nghi` match alike.
+    With a `query`, only procedures holding every word of it as a whole word (in the code, name,
+    authorities, agencies, field, results or document names), best match first; diacritics and
+    case do not matter, so `hoi nghi`, `HỘI NGHỊ` and `hội nghi` find alike (procedures.search).
+    Without one, in Vietnamese name order. `agency` matches the principal agency or any other
+    handling agency; `level` is a ProcedureLevel; `applicant_type` a citizen or organisation
+    (procedures open to both match either).
     """
     day = on or timezone.localdate()
     procedures = Procedure.objects.published_on(day).select_related("field", "agency")
-    for term in search_terms(query):
-        procedures = procedures.filter(search_text__contains=term)
     if agency is not None:
-        procedures = procedures.filter(agency=agency)
+        procedures = procedures.filter(
+            Q(agency=agency)
+            | Exists(
+                Procedure.other_agencies.through.objects.filter(
+                    procedure=OuterRef("pk"), agency=agency
+                )
+            )
+        )
     if field is not None:
         procedures = procedures.filter(field=field)
     if online_level:
         procedures = procedures.filter(online_level=online_level)
-    return procedures.order_by("name", "code")
+    if level:
+        procedures = procedures.with_level(level)
+    if applicant_type:
+        procedures = procedures.filter(applicant_type__in=_applicant_types(applicant_type))
+    return procedures_matching(procedures, query)
+
+
+def _applicant_types(applicant_type: str) -> list[str]:
+    if applicant_type == ApplicantType.BOTH:
+        return [ApplicantType.BOTH]
+    return [applicant_type, ApplicantType.BOTH]
 
 
 def procedure_get_published(*, code: str, on: date | None = None) -> Procedure:
@@ -72,19 +94,23 @@ def procedure_versions(*, code: str) -> QuerySet[Procedure]:
 
 
 def catalogue_filter_choices(*, on: date | None = None) -> tuple[QuerySet, QuerySet]:
-    """Agencies and fields that have at least one published procedure, for the filter menus."""
+    """Agencies (principal or other handling agency) and fields that have at least one published
+    procedure, in Vietnamese name order, for the filter menus."""
     day = on or timezone.localdate()
     published = Procedure.objects.published_on(day)
-    agencies = Agency.objects.filter(Exists(published.filter(agency=OuterRef("pk")))).order_by(
-        "name"
+    agencies = Agency.objects.filter(
+        Exists(published.filter(agency=OuterRef("pk")))
+        | Exists(published.filter(other_agencies=OuterRef("pk")))
+    ).order_by(by_vietnamese_name("name"), "code")
+    fields = Field.objects.filter(Exists(published.filter(field=OuterRef("pk")))).order_by(
+        by_vietnamese_name("name"), "code"
     )
-    fields = Field.objects.filter(Exists(published.filter(field=OuterRef("pk")))).order_by("name")
     return agencies, fields
 
 
 def agency_tree() -> list[tuple[Agency, int]]:
     """All agencies in tree order with their depth, for listings; one query."""
-    agencies = list(Agency.objects.order_by("name"))
+    agencies = list(Agency.objects.order_by(by_vietnamese_name("name"), "code"))
     children: dict[int | None, list[Agency]] = {}
     for agency in agencies:
         children.setdefault(agency.parent_id, []).append(agency)

@@ -1,0 +1,83 @@
+"""Catalogue search by whole words and Vietnamese name order (procedures.search, .collation).
+
+- `search_name` (folded words of the name) beside `search_text`, which now holds the folded words
+  of every field search looks at; both are rebuilt here for the rows that exist.
+- PostgreSQL only: the ICU collation `vietnamese` (SQLite registers a Python one of the same
+  name on every connection), and a GIN index over the words of `search_text` as a tsvector,
+  which answers the whole-word filter. The words are folded in Python for both databases, so
+  no `unaccent` is needed; `similarity()` comes from pg_trgm (migration 0002).
+"""
+
+from django.db import migrations, models
+
+from procedures.text import word_text
+
+POSTGRESQL_FORWARDS = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE COLLATION IF NOT EXISTS vietnamese (provider = icu, locale = 'vi')",
+    "CREATE INDEX IF NOT EXISTS procedures_search_words ON procedures_procedure "
+    "USING gin (array_to_tsvector(string_to_array(search_text, ' ')))",
+]
+POSTGRESQL_BACKWARDS = [
+    "DROP INDEX IF EXISTS procedures_search_words",
+    "DROP COLLATION IF EXISTS vietnamese",
+]
+
+
+def postgresql_forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRESQL_FORWARDS:
+            schema_editor.execute(statement)
+
+
+def postgresql_backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRESQL_BACKWARDS:
+            schema_editor.execute(statement)
+
+
+def fill_search_columns(apps, schema_editor):
+    """The same columns procedures.search.procedure_search_columns builds (a frozen copy)."""
+    Procedure = apps.get_model("procedures", "Procedure")
+    procedures = Procedure.objects.select_related("field", "agency").prefetch_related(
+        "other_agencies", "documents", "results"
+    )
+    batch = []
+    for procedure in procedures.iterator(chunk_size=500):
+        parts = [
+            procedure.code,
+            procedure.name,
+            procedure.decision_authority,
+            procedure.authorised_agency,
+            procedure.coordinating_agency,
+            procedure.result,
+            procedure.field.name,
+            procedure.agency.name,
+            procedure.agency.short_name,
+        ]
+        for agency in procedure.other_agencies.all():
+            parts += [agency.name, agency.short_name]
+        parts += [document.name for document in procedure.documents.all()]
+        for result in procedure.results.all():
+            parts += [result.code, result.name]
+        procedure.search_name = word_text(procedure.name)
+        procedure.search_text = word_text(*parts)
+        batch.append(procedure)
+        if len(batch) == 500:
+            Procedure.objects.bulk_update(batch, ["search_name", "search_text"])
+            batch = []
+    Procedure.objects.bulk_update(batch, ["search_name", "search_text"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("procedures", "0003_catalogue_v2")]
+
+    operations = [
+        migrations.AddField(
+            model_name="procedure",
+            name="search_name",
+            field=models.TextField(default="", editable=False),
+        ),
+        migrations.RunPython(fill_search_columns, migrations.RunPython.noop),
+        migrations.RunPython(postgresql_forwards, postgresql_backwards),
+    ]

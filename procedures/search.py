@@ -1,0 +1,152 @@
+"""Catalogue search: whole words, diacritics optional, ranked the way a reader expects.
+
+Each procedure stores two folded columns (procedures.text.word_text: no diacritics, lower case,
+words separated by single spaces):
+
+- `search_name`: the words of its name;
+- `search_text`: the words of everything search looks at: code, name, competent, authorised and
+  coordinating authority, result, field, principal and other agencies, document and result names.
+
+A procedure matches when every word of the query is a whole word of `search_text` (PostgreSQL:
+a GIN-indexed tsvector of exactly those words; SQLite: LIKE on the space-padded column). Matches
+rank in tiers: the code typed exactly; the query as a phrase in the name; every word in the name;
+the rest (words found in other fields). Within a tier, by pg_trgm similarity of the name to the
+query (SQLite gets the same function in Python), then in Vietnamese name order, then by code, so
+both databases list the same procedures in the same order.
+
+`Procedure.save()` fills both columns from the procedure's own fields and, once it exists, from
+its documents, results and other agencies; whoever writes those afterwards (the import, the
+admin) calls `procedure_refresh_search`.
+"""
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression
+
+from .collation import by_vietnamese_name
+from .text import search_terms, trigram_similarity, word_text, words
+
+# Tiers of a match, best first.
+TIER_CODE, TIER_PHRASE_IN_NAME, TIER_WORDS_IN_NAME, TIER_OTHER_FIELDS = range(4)
+
+
+# ---- what is stored -----------------------------------------------------------------------------
+
+
+def procedure_search_columns(procedure) -> dict[str, str]:
+    """The search columns of `procedure` from what it holds now: its own fields, its field and
+    principal agency, and, when it is already saved, its other agencies, documents and results."""
+    parts = [
+        procedure.code,
+        procedure.name,
+        procedure.decision_authority,
+        procedure.authorised_agency,
+        procedure.coordinating_agency,
+        procedure.result,
+    ]
+    if procedure.field_id is not None:
+        parts.append(procedure.field.name)
+    if procedure.agency_id is not None:
+        parts += [procedure.agency.name, procedure.agency.short_name]
+    if procedure.pk is not None and not procedure._state.adding:
+        for name, short_name in procedure.other_agencies.values_list("name", "short_name"):
+            parts += [name, short_name]
+        parts += procedure.documents.values_list("name", flat=True)
+        for code, name in procedure.results.values_list("code", "name"):
+            parts += [code, name]
+    return {"search_name": word_text(procedure.name), "search_text": word_text(*parts)}
+
+
+def procedure_refresh_search(procedure) -> None:
+    """Rebuild the search columns of a saved procedure, after its documents, results or other
+    agencies were written (or an agency or field it names was renamed). Writes only those two
+    columns, so it is allowed on a version dossiers already use."""
+    columns = procedure_search_columns(procedure)
+    type(procedure).objects.filter(pk=procedure.pk).update(**columns)
+    for name, value in columns.items():
+        setattr(procedure, name, value)
+
+
+# ---- how it is queried --------------------------------------------------------------------------
+
+
+class _HasWords(Expression):
+    """True when every phrase (words separated by single spaces) appears as whole words in
+    `column`, a column of words separated by single spaces: `' ' || column || ' ' LIKE
+    '% phrase %'`. Words (procedures.text) never hold a LIKE wildcard."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, phrases: list[str]):
+        super().__init__()
+        self.column = F(column)
+        self.phrases = list(phrases)
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        like = f"(' ' || {column} || ' ') LIKE %s"
+        sql = " AND ".join([like] * len(self.phrases))
+        patterns = [f"% {phrase} %" for phrase in self.phrases]
+        return f"({sql})", [value for pattern in patterns for value in (*params, pattern)]
+
+
+class _HasWordsIndexed(_HasWords):
+    """`_HasWords` for single words, which PostgreSQL answers from the GIN index of migration
+    0004 (the expression must stay the indexed one, word for word)."""
+
+    def as_postgresql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        tsquery = " & ".join(f"'{phrase}'" for phrase in self.phrases)
+        sql = f"array_to_tsvector(string_to_array({column}, ' ')) @@ %s::tsquery"
+        return sql, [*params, tsquery]
+
+
+class _Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+def procedures_matching(procedures: QuerySet, query: str) -> QuerySet:
+    """`procedures` that match `query`, best first; every procedure, in Vietnamese name order,
+    when the query holds no word."""
+    terms = search_terms(query)
+    if not terms:
+        return procedures.order_by(by_vietnamese_name("name"), "code")
+    phrase = " ".join(words(query))
+    tier = Case(
+        When(code__iexact=query.strip(), then=Value(TIER_CODE)),
+        When(_HasWords("search_name", [phrase]), then=Value(TIER_PHRASE_IN_NAME)),
+        When(_HasWords("search_name", terms), then=Value(TIER_WORDS_IN_NAME)),
+        default=Value(TIER_OTHER_FIELDS),
+        output_field=IntegerField(),
+    )
+    return (
+        procedures.filter(_HasWordsIndexed("search_text", terms))
+        .alias(search_tier=tier, search_similarity=_Similarity("search_name", Value(phrase)))
+        .order_by(
+            "search_tier",
+            F("search_similarity").desc(),
+            by_vietnamese_name("name"),
+            "code",
+        )
+    )
+
+
+def register_sqlite(connection) -> None:
+    """Give an SQLite connection pg_trgm's `similarity(text, text)`."""
+    connection.create_function("similarity", 2, trigram_similarity, deterministic=True)
