@@ -91,6 +91,20 @@ class WorkingSession(models.Model):
             )
 
 
+class CalendarDaySource(models.TextChoices):
+    """Where a calendar day comes from. Only a package prediction gives way to the seed's
+    announced days; a law, an official letter or an administrator's entry is kept as it is."""
+
+    LAW = "law", _("Law")
+    OFFICIAL_LETTER = "official_letter", _("Official letter")
+    PACKAGE_PREDICTION = "package_prediction", _("Predicted by the holidays package")
+    ADMIN = "admin", _("Entered by an administrator")
+
+
+# Days stated by a law or an official letter, as opposed to predicted or set locally.
+ANNOUNCED_SOURCES = (CalendarDaySource.LAW, CalendarDaySource.OFFICIAL_LETTER)
+
+
 class CalendarDay(models.Model):
     """A dated exception to the weekly schedule: a day off, or a working day (a make-up Saturday).
 
@@ -125,11 +139,27 @@ class CalendarDay(models.Model):
         max_length=255,
         help_text=_('For example "Tết Nguyên đán" or "Working Saturday in exchange for 31/08".'),
     )
+    source_kind = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=CalendarDaySource.choices,
+        default=CalendarDaySource.ADMIN,
+        help_text=_(
+            "Law or official letter: the day is stated by that document. Predicted by the "
+            "holidays package: seeded from the package and not yet confirmed; a day announced "
+            "later replaces it. Saving a change to a predicted day makes it an administrator's "
+            "entry."
+        ),
+    )
     source_document = models.CharField(
         _("source document"),
         max_length=255,
         blank=True,
-        help_text=_('The document that announces it, for example "Công văn 9859/VPCP-KGVX".'),
+        help_text=_(
+            'The reference of the source, for example "Công văn 12729/VPCP-KGVX ngày '
+            '25/12/2025" or "Bộ luật Lao động 2019, Điều 112". Required for a law or an '
+            "official letter."
+        ),
     )
     # A working day has at most two sessions, like a normal day; empty means the sessions of a
     # normal Monday in the agency's schedule.
@@ -171,6 +201,17 @@ class CalendarDay(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(source_kind__in=CalendarDaySource.values),
+                name="dossiers_calendarday_source_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_kind__in=ANNOUNCED_SOURCES) | ~Q(source_document=""),
+                name="dossiers_calendarday_announced_day_cites_its_source",
+                violation_error_message=_(
+                    "A day stated by a law or an official letter needs the source document."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(kind=CalendarDayKind.WORKING_DAY)
                 | Q(
                     first_session_start__isnull=True,
@@ -198,6 +239,11 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}: {self.reason}"
+
+    @property
+    def is_announced(self) -> bool:
+        """Stated by a law or an official letter, not predicted or set locally."""
+        return self.source_kind in ANNOUNCED_SOURCES
 
     @property
     def session_times(self) -> list[tuple]:

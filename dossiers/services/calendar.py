@@ -1,4 +1,10 @@
-"""Writes of the working calendar."""
+"""Writes of the working calendar.
+
+Every country-wide calendar day records its source (`CalendarDaySource`). The seed writes two kinds:
+the `holidays` package's predictions, and the days the Government announced (ANNOUNCED_DAYS, the
+one list of them in code). Per date an announced day replaces a prediction, whatever order they
+are seeded in; a prediction never replaces anything; an administrator's row is never touched.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +19,7 @@ from procedures.models import Agency
 
 from ..choices import CalendarDayKind
 from ..models import CalendarDay
+from ..models.calendar import ANNOUNCED_SOURCES, CalendarDaySource
 from ..selectors import work_calendar_changed
 
 LABOUR_CODE_SOURCE = "Bộ luật Lao động 2019, Điều 112"
@@ -20,25 +27,51 @@ SWAP_SOURCE = "Bộ luật Lao động 2019, Điều 112; hoán đổi ngày là
 CULTURE_DAY_SOURCE = "Nghị quyết 80-NQ/TW"
 TET_2026_SOURCE = "Công văn 9859/VPCP-KGVX"
 NATIONAL_DAY_2026_SOURCE = "Công văn 9859/VPCP-KGVX; CV 6620/UBND-VX"
+NEW_YEAR_2026_SOURCE = "Công văn 12729/VPCP-KGVX ngày 25/12/2025"
 
 
 @dataclass(frozen=True)
 class CalendarEntry:
-    """A country-wide calendar day the seed would create."""
+    """A country-wide calendar day the seed would create, with its source."""
 
     day: date
     kind: str
     reason: str
     source_document: str
+    source_kind: str
+
+    @property
+    def is_announced(self) -> bool:
+        return self.source_kind in ANNOUNCED_SOURCES
 
 
-# The Government's announced arrangement for public servants (DOMAIN.md §9). It wins over the
-# `holidays` package on the same date; a reason given here is used only when the package has no
-# name for the date.
+# The Government's announced arrangements for public servants (DOMAIN.md §9), the days the
+# `holidays` package does not know or may get wrong. Add each new announcement here. On its date
+# an entry wins over the package; for a day off the package's name of the holiday, if it has one,
+# is used as the reason.
 ANNOUNCED_DAYS = (
+    # New Year 2026: Friday 02/01 off, worked on Saturday 10/01 (the package misses it).
+    CalendarEntry(
+        date(2026, 1, 2),
+        CalendarDayKind.DAY_OFF,
+        "Nghỉ Tết Dương lịch (hoán đổi với thứ Bảy 10/01/2026)",
+        NEW_YEAR_2026_SOURCE,
+        CalendarDaySource.OFFICIAL_LETTER,
+    ),
+    CalendarEntry(
+        date(2026, 1, 10),
+        CalendarDayKind.WORKING_DAY,
+        "Làm việc bù cho thứ Sáu 02/01/2026",
+        NEW_YEAR_2026_SOURCE,
+        CalendarDaySource.OFFICIAL_LETTER,
+    ),
     *(
         CalendarEntry(
-            date(2026, 2, day), CalendarDayKind.DAY_OFF, "Tết Nguyên đán", TET_2026_SOURCE
+            date(2026, 2, day),
+            CalendarDayKind.DAY_OFF,
+            "Tết Nguyên đán",
+            TET_2026_SOURCE,
+            CalendarDaySource.OFFICIAL_LETTER,
         )
         for day in range(16, 21)
     ),
@@ -47,18 +80,24 @@ ANNOUNCED_DAYS = (
         CalendarDayKind.WORKING_DAY,
         "Làm việc bù cho thứ Hai 31/08/2026",
         NATIONAL_DAY_2026_SOURCE,
+        CalendarDaySource.OFFICIAL_LETTER,
     ),
     CalendarEntry(
         date(2026, 8, 31),
         CalendarDayKind.DAY_OFF,
         "Nghỉ Quốc khánh (hoán đổi với thứ Bảy 22/08/2026)",
         NATIONAL_DAY_2026_SOURCE,
+        CalendarDaySource.OFFICIAL_LETTER,
     ),
-    CalendarEntry(
-        date(2026, 9, 1), CalendarDayKind.DAY_OFF, "Quốc khánh", NATIONAL_DAY_2026_SOURCE
-    ),
-    CalendarEntry(
-        date(2026, 9, 2), CalendarDayKind.DAY_OFF, "Quốc khánh", NATIONAL_DAY_2026_SOURCE
+    *(
+        CalendarEntry(
+            date(2026, 9, day),
+            CalendarDayKind.DAY_OFF,
+            "Quốc khánh",
+            NATIONAL_DAY_2026_SOURCE,
+            CalendarDaySource.OFFICIAL_LETTER,
+        )
+        for day in (1, 2)
     ),
 )
 
@@ -66,28 +105,41 @@ ANNOUNCED_DAYS = (
 @dataclass(frozen=True)
 class CalendarSeedResult:
     created: int
+    # Kept as they are: a row of a law, an official letter or an administrator, or any row where
+    # the seed only has a prediction.
     existing: int
-    # Dates whose existing row says otherwise than the seed (kept as they are: an admin's word
-    # wins over the package).
+    # Dates whose kept row says otherwise than the seed, to check in the admin (an admin's word
+    # wins over the seed; an announced row over a prediction, which is not reported).
     differing: list[date]
+    # Package predictions replaced by an announced day.
+    replaced: int = 0
 
 
-def calendar_public_holiday_entries(*, first_year: int, last_year: int) -> list[CalendarEntry]:
-    """Country-wide days off and make-up working days of the years, in date order.
-
-    Public holidays (the package's PUBLIC category, Vietnamese names) with their weekend
-    substitutes and announced swaps, then ANNOUNCED_DAYS on top.
-    """
+def _years(first_year: int, last_year: int) -> range:
     if first_year > last_year:
         raise ValueError(f"The first year {first_year} comes after the last year {last_year}.")
-    years = range(first_year, last_year + 1)
-    package = holidays.Vietnam(years=years, language="vi", categories=(PUBLIC,))
+    return range(first_year, last_year + 1)
+
+
+def _package(years: range) -> holidays.HolidayBase:
+    return holidays.Vietnam(years=years, language="vi", categories=(PUBLIC,))
+
+
+def calendar_package_entries(*, first_year: int, last_year: int) -> list[CalendarEntry]:
+    """The `holidays` package's prediction of the years, in date order.
+
+    Public holidays (the package's PUBLIC category, Vietnamese names) with their weekend
+    substitutes, and the swaps the package knows with their make-up working days.
+    """
+    years = _years(first_year, last_year)
+    package = _package(years)
     worked = sorted(day for day in package.weekend_workdays if day.year in years)
     entries: dict[date, CalendarEntry] = {}
+    predicted = CalendarDaySource.PACKAGE_PREDICTION
     for day, name in sorted(package.items()):
         swapped = any(_date_text(saturday) in name for saturday in worked)
         entries[day] = CalendarEntry(
-            day, CalendarDayKind.DAY_OFF, name, _package_source(name, swapped=swapped)
+            day, CalendarDayKind.DAY_OFF, name, _package_source(name, swapped=swapped), predicted
         )
     for saturday in worked:
         swapped_for = [day for day, name in package.items() if _date_text(saturday) in name]
@@ -95,15 +147,43 @@ def calendar_public_holiday_entries(*, first_year: int, last_year: int) -> list[
             f"Làm việc bù cho ngày {_date_text(swapped_for[0])}" if swapped_for else "Làm việc bù"
         )
         entries[saturday] = CalendarEntry(
-            saturday, CalendarDayKind.WORKING_DAY, reason, SWAP_SOURCE
+            saturday, CalendarDayKind.WORKING_DAY, reason, SWAP_SOURCE, predicted
         )
-    for announced in ANNOUNCED_DAYS:
+    return [entries[day] for day in sorted(entries)]
+
+
+def calendar_announced_entries(*, first_year: int, last_year: int) -> list[CalendarEntry]:
+    """ANNOUNCED_DAYS of the years, in date order; a day off takes the package's name if any."""
+    years = _years(first_year, last_year)
+    package = _package(years)
+    entries = []
+    for announced in sorted(ANNOUNCED_DAYS, key=lambda entry: entry.day):
         if announced.day.year not in years:
             continue
         name = package.get(announced.day) if announced.kind == CalendarDayKind.DAY_OFF else None
-        entries[announced.day] = CalendarEntry(
-            announced.day, announced.kind, name or announced.reason, announced.source_document
+        entries.append(
+            CalendarEntry(
+                announced.day,
+                announced.kind,
+                name or announced.reason,
+                announced.source_document,
+                announced.source_kind,
+            )
         )
+    return entries
+
+
+def calendar_public_holiday_entries(*, first_year: int, last_year: int) -> list[CalendarEntry]:
+    """Country-wide days off and make-up working days of the years, in date order.
+
+    The package's prediction, with the announced days in place of it on their dates.
+    """
+    entries = {
+        entry.day: entry
+        for entry in calendar_package_entries(first_year=first_year, last_year=last_year)
+    }
+    for announced in calendar_announced_entries(first_year=first_year, last_year=last_year):
+        entries[announced.day] = announced
     return [entries[day] for day in sorted(entries)]
 
 
@@ -122,39 +202,72 @@ def _date_text(day: date) -> str:
 
 @transaction.atomic
 def calendar_seed_public_holidays(*, first_year: int, last_year: int) -> CalendarSeedResult:
-    """Create the country-wide calendar days of the years that do not exist yet.
-
-    Only missing dates are created: a date that already has a country-wide row keeps it untouched,
-    whatever it says, so running the seed again (or after an admin's edit) changes nothing.
-    """
+    """Seed the country-wide calendar days of the years: the package's prediction and the
+    announced days (see `calendar_seed_entries` for what an existing row keeps)."""
     entries = calendar_public_holiday_entries(first_year=first_year, last_year=last_year)
+    return calendar_seed_entries(entries=entries)
+
+
+@transaction.atomic
+def calendar_seed_entries(*, entries: Iterable[CalendarEntry]) -> CalendarSeedResult:
+    """Write country-wide calendar days, the announced ones over predicted ones.
+
+    Per date: a date without a country-wide row gets one; a row the package predicted is
+    replaced by an announced entry (law or official letter); any other existing row is kept
+    as it is, whatever it says. So the result does not depend on the order in which predictions
+    and announcements are seeded, and running a seed again changes nothing.
+    """
+    chosen: dict[date, CalendarEntry] = {}
+    for entry in entries:
+        current = chosen.get(entry.day)
+        if current is None or entry.is_announced or not current.is_announced:
+            chosen[entry.day] = entry
     existing = {
         row.date: row
-        for row in CalendarDay.objects.filter(
-            agency__isnull=True, date__in=[entry.day for entry in entries]
+        for row in CalendarDay.objects.select_for_update().filter(
+            agency__isnull=True, date__in=list(chosen)
         )
     }
     new_rows = []
-    for entry in entries:
-        if entry.day in existing:
-            continue
-        row = CalendarDay(
-            date=entry.day,
-            kind=entry.kind,
-            reason=entry.reason,
-            source_document=entry.source_document,
-        )
-        row.full_clean()
-        new_rows.append(row)
+    replaced = 0
+    kept: list[tuple[CalendarEntry, CalendarDay]] = []
+    for day in sorted(chosen):
+        entry = chosen[day]
+        row = existing.get(day)
+        if row is None:
+            row = CalendarDay(date=day)
+            _fill(row, entry)
+            row.full_clean()
+            new_rows.append(row)
+        elif entry.is_announced and row.source_kind == CalendarDaySource.PACKAGE_PREDICTION:
+            _fill(row, entry)
+            row.full_clean()
+            row.save()
+            replaced += 1
+        else:
+            kept.append((entry, row))
     CalendarDay.objects.bulk_create(new_rows)
     # bulk_create sends no post_save signal.
     work_calendar_changed()
-    differing = sorted(
+    # A prediction that an announced row contradicts is simply wrong: nothing to check there.
+    differing = [
         entry.day
-        for entry in entries
-        if entry.day in existing and existing[entry.day].kind != entry.kind
+        for entry, row in kept
+        if row.kind != entry.kind and (entry.is_announced or not row.is_announced)
+    ]
+    return CalendarSeedResult(
+        created=len(new_rows), existing=len(kept), differing=differing, replaced=replaced
     )
-    return CalendarSeedResult(created=len(new_rows), existing=len(existing), differing=differing)
+
+
+def _fill(row: CalendarDay, entry: CalendarEntry) -> None:
+    row.kind = entry.kind
+    row.reason = entry.reason
+    row.source_document = entry.source_document
+    row.source_kind = entry.source_kind
+    # Seeded working days keep the hours of a normal day.
+    row.first_session_start = row.first_session_end = None
+    row.second_session_start = row.second_session_end = None
 
 
 def calendar_day_create(
@@ -164,6 +277,7 @@ def calendar_day_create(
     reason: str,
     agency: Agency | None = None,
     source_document: str = "",
+    source_kind: str = CalendarDaySource.ADMIN,
     sessions: Iterable[tuple[time, time]] = (),
     created_by: AbstractBaseUser | None = None,
 ) -> CalendarDay:
@@ -182,6 +296,7 @@ def calendar_day_create(
         reason=reason,
         agency=agency,
         source_document=source_document,
+        source_kind=source_kind,
         first_session_start=pairs[0][0],
         first_session_end=pairs[0][1],
         second_session_start=pairs[1][0],
