@@ -23,7 +23,9 @@ from .models import (
     TaskFailure,
     WorkingSession,
 )
+from .models.calendar import CalendarDaySource
 from .selectors import calendar_year_overview, session_label
+from .selectors.calendar import calendar_years_only_predicted
 from .services.notifications import notification_retry
 
 # The year view reaches back to the earliest and forward to the latest year anyone plans for.
@@ -54,7 +56,12 @@ class YearListFilter(admin.SimpleListFilter):
             .distinct()
             .order_by("-year")
         )
-        return [(str(year), str(year)) for year in years]
+        predicted = calendar_years_only_predicted()
+        label = gettext("%(year)s — only predicted (holidays package)")
+        return [
+            (str(year), label % {"year": year} if year in predicted else str(year))
+            for year in years
+        ]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
@@ -65,8 +72,8 @@ class YearListFilter(admin.SimpleListFilter):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     change_list_template = "dossiers/admin/calendarday_change_list.html"
-    list_display = ["date", "weekday", "kind", "scope", "reason", "source_document"]
-    list_filter = ["kind", YearListFilter, "agency"]
+    list_display = ["date", "weekday", "kind", "scope", "reason", "source_kind", "source_document"]
+    list_filter = ["kind", YearListFilter, "source_kind", "agency"]
     list_select_related = ["agency"]
     search_fields = ["reason", "source_document"]
     autocomplete_fields = ["agency"]
@@ -74,7 +81,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             _("Announced day off or make-up working day"),
-            {"fields": ["date", "kind", "agency", "reason", "source_document"]},
+            {"fields": ["date", "kind", "agency", "reason", "source_kind", "source_document"]},
         ),
         (
             _("Working hours"),
@@ -102,6 +109,14 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif (
+            obj.source_kind == CalendarDaySource.PACKAGE_PREDICTION
+            and form.has_changed()
+            and "source_kind" not in form.changed_data
+        ):
+            # An administrator who corrects a predicted day vouches for it: later announced
+            # days no longer replace it (see dossiers.services.calendar).
+            obj.source_kind = CalendarDaySource.ADMIN
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):

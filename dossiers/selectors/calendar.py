@@ -15,13 +15,15 @@ from uuid import uuid4
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 
 from procedures.models import Agency
 
 from ..choices import CalendarDayKind
 from ..deadlines import DEFAULT_SESSIONS, Session, WorkCalendar
 from ..models import CalendarDay, WorkingSession
+from ..models.calendar import CalendarDaySource
 
 # The logger keeps the name it had before dossiers.selectors became a package.
 logger = logging.getLogger("dossiers.selectors")
@@ -216,6 +218,14 @@ class CalendarYear:
     uses_own_sessions: bool = False
     weekly: dict[int, tuple[Session, ...]] = field(default_factory=dict)
 
+    @property
+    def only_predicted(self) -> bool:
+        """The year has calendar days, and all of them are the holidays package's prediction:
+        no law, official letter or administrator has confirmed any day of it yet."""
+        return bool(self.entries) and all(
+            cell.entry.source_kind == CalendarDaySource.PACKAGE_PREDICTION for cell in self.entries
+        )
+
 
 def calendar_year_overview(*, year: int, agency: Agency | None = None) -> CalendarYear:
     """Each day of `year` as `work_calendar_for(agency)` sees it, with the rows behind it."""
@@ -259,6 +269,21 @@ def calendar_year_overview(*, year: int, agency: Agency | None = None) -> Calend
         fingerprint=work_calendar.fingerprint,
         uses_own_sessions=uses_own_sessions,
         weekly=dict(work_calendar.weekly),
+    )
+
+
+def calendar_years_only_predicted() -> set[int]:
+    """Years whose country-wide calendar days are all predictions of the holidays package."""
+    return set(
+        CalendarDay.objects.filter(agency__isnull=True)
+        .annotate(year=ExtractYear("date"))
+        .order_by()
+        .values("year")
+        .annotate(
+            confirmed=Count("pk", filter=~Q(source_kind=CalendarDaySource.PACKAGE_PREDICTION))
+        )
+        .filter(confirmed=0)
+        .values_list("year", flat=True)
     )
 
 

@@ -1,9 +1,11 @@
 """Calendar administration: the CalendarDay and WorkingSession admins and the year view."""
 
 from datetime import date, time
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.urls import reverse
 from dossiers.choices import CalendarDayKind
 from dossiers.deadlines import DEFAULT_SESSIONS, Session
 from dossiers.models import CalendarDay, WorkingSession
+from dossiers.models.calendar import CalendarDaySource
 from dossiers.selectors import work_calendar_for
 from dossiers.services import calendar_day_create
 from tests.factories import UserFactory
@@ -28,6 +31,7 @@ def calendar_day_post(**overrides):
         "kind": CalendarDayKind.DAY_OFF,
         "agency": "",
         "reason": "Nghỉ cuối năm theo thông báo của tỉnh",
+        "source_kind": CalendarDaySource.ADMIN,
         "source_document": "Thông báo 12/TB-UBND",
         "first_session_start": "",
         "first_session_end": "",
@@ -280,3 +284,126 @@ def test_admin_lists_render(admin_client, make_up_saturday):
         "admin:dossiers_workingsession_add",
     ]:
         assert admin_client.get(reverse(name)).status_code == 200, name
+
+
+PREDICTED_LABEL = "chỉ dự đoán (gói holidays)"
+
+
+def seed(first, last):
+    call_command("seed_calendar", "--from", str(first), "--to", str(last), stdout=StringIO())
+
+
+def test_year_view_flags_a_year_with_only_package_predictions(admin_client):
+    """2027 has no announced day yet: the year view says its days are only predictions."""
+    seed(2026, 2027)
+
+    response = admin_client.get(year_url(2027))
+
+    assert response.context["overview"].only_predicted is True
+    html = response.content.decode()
+    assert f"2027: {PREDICTED_LABEL}." in html
+    assert html.count("calendar-entries__row--package_prediction") == len(
+        response.context["overview"].entries
+    )
+    assert "Dự đoán (gói holidays)" in html
+
+
+def test_year_view_does_not_flag_a_year_with_announced_days(admin_client):
+    """2026 has official letters (January swap, Tết, National Day): no prediction-only warning,
+    and each row shows its own source."""
+    seed(2026, 2027)
+
+    response = admin_client.get(year_url(2026))
+
+    assert response.context["overview"].only_predicted is False
+    html = response.content.decode()
+    assert PREDICTED_LABEL not in html
+    assert "Công văn 12729/VPCP-KGVX ngày 25/12/2025" in html
+    assert "calendar-entries__row--official_letter" in html
+    assert "calendar-entries__row--package_prediction" in html
+
+
+def test_year_view_does_not_flag_a_year_without_days(admin_client):
+    """A year with no rows at all says so, and is not called a prediction."""
+    response = admin_client.get(year_url(2031))
+
+    assert response.context["overview"].only_predicted is False
+    assert PREDICTED_LABEL not in response.content.decode()
+
+
+def test_an_administrators_row_makes_a_year_more_than_a_prediction(admin_client):
+    """One day an administrator entered is enough to lift the warning."""
+    seed(2027, 2027)
+    calendar_day_create(
+        day=date(2027, 2, 11), kind=CalendarDayKind.DAY_OFF, reason="Tết", source_document="CV"
+    )
+
+    response = admin_client.get(year_url(2027))
+
+    assert response.context["overview"].only_predicted is False
+
+
+def test_changelist_year_filter_marks_years_with_only_predictions(admin_client):
+    """The year filter of the list says which years are only predicted."""
+    seed(2026, 2027)
+
+    response = admin_client.get(reverse("admin:dossiers_calendarday_changelist"))
+
+    html = response.content.decode()
+    assert f"2027 — {PREDICTED_LABEL}" in html
+    assert f"2026 — {PREDICTED_LABEL}" not in html
+    assert "Công văn" in html
+
+
+def test_editing_a_predicted_day_makes_it_an_administrators_entry(admin_client):
+    """An administrator who corrects a predicted day vouches for it; a later seed keeps it."""
+    seed(2027, 2027)
+    row = CalendarDay.objects.get(date=date(2027, 11, 24))
+    assert row.source_kind == CalendarDaySource.PACKAGE_PREDICTION
+
+    response = admin_client.post(
+        reverse("admin:dossiers_calendarday_change", args=[row.pk]),
+        calendar_day_post(
+            date="2027-11-24",
+            reason="Ngày Văn hóa Việt Nam (đã kiểm tra)",
+            source_kind=CalendarDaySource.PACKAGE_PREDICTION,
+            source_document=row.source_document,
+        ),
+    )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.reason, row.source_kind) == (
+        "Ngày Văn hóa Việt Nam (đã kiểm tra)",
+        CalendarDaySource.ADMIN,
+    )
+
+
+def test_admin_requires_the_source_document_of_an_official_letter(admin_client):
+    """A day stated by an official letter must cite it; nothing is saved otherwise."""
+    response = admin_client.post(
+        reverse("admin:dossiers_calendarday_add"),
+        calendar_day_post(source_kind=CalendarDaySource.OFFICIAL_LETTER, source_document=""),
+    )
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == ["__all__"]
+    assert not CalendarDay.objects.exists()
+
+
+def test_admin_records_an_official_letter(admin_client):
+    """An administrator can record an announced day as an official letter with its reference."""
+    response = admin_client.post(
+        reverse("admin:dossiers_calendarday_add"),
+        calendar_day_post(
+            source_kind=CalendarDaySource.OFFICIAL_LETTER,
+            source_document="Công văn 1/VPCP-KGVX ngày 01/12/2026",
+        ),
+    )
+
+    assert response.status_code == 302
+    row = CalendarDay.objects.get()
+    assert (row.source_kind, row.source_document) == (
+        CalendarDaySource.OFFICIAL_LETTER,
+        "Công văn 1/VPCP-KGVX ngày 01/12/2026",
+    )
