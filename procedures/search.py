@@ -10,9 +10,10 @@ words separated by single spaces):
 A procedure matches when every word of the query is a whole word of `search_text` (PostgreSQL:
 a GIN-indexed tsvector of exactly those words; SQLite: LIKE on the space-padded column). Matches
 rank in tiers: the code typed exactly; the query as a phrase in the name; every word in the name;
-the rest (words found in other fields). Within a tier, by pg_trgm similarity of the name to the
-query (SQLite gets the same function in Python), then in Vietnamese name order, then by code, so
-both databases list the same procedures in the same order.
+the phrase in other fields; the words scattered over other fields. Within a tier, by pg_trgm
+similarity of the name to the query (SQLite gets the same function in Python), then in
+Vietnamese name order, then by code, so both databases list the same procedures in the same
+order.
 
 `Procedure.save()` fills both columns from the procedure's own fields and, once it exists, from
 its documents, results and other agencies; whoever writes those afterwards (the import, the
@@ -36,7 +37,9 @@ from .collation import by_vietnamese_name
 from .text import search_terms, trigram_similarity, word_text, words
 
 # Tiers of a match, best first.
-TIER_CODE, TIER_PHRASE_IN_NAME, TIER_WORDS_IN_NAME, TIER_OTHER_FIELDS = range(4)
+TIER_CODE, TIER_PHRASE_IN_NAME, TIER_WORDS_IN_NAME, TIER_PHRASE_ELSEWHERE, TIER_WORDS_ELSEWHERE = (
+    range(5)
+)
 
 
 # ---- what is stored -----------------------------------------------------------------------------
@@ -132,7 +135,8 @@ def procedures_matching(procedures: QuerySet, query: str) -> QuerySet:
         When(code__iexact=query.strip(), then=Value(TIER_CODE)),
         When(_HasWords("search_name", [phrase]), then=Value(TIER_PHRASE_IN_NAME)),
         When(_HasWords("search_name", terms), then=Value(TIER_WORDS_IN_NAME)),
-        default=Value(TIER_OTHER_FIELDS),
+        When(_HasWords("search_text", [phrase]), then=Value(TIER_PHRASE_ELSEWHERE)),
+        default=Value(TIER_WORDS_ELSEWHERE),
         output_field=IntegerField(),
     )
     return (
