@@ -27,10 +27,22 @@ def apply_plan(plan: _Plan, *, effective: date | None = None) -> ImportResult:
         _apply_agencies(plan, result)
         _apply_fields(plan, result)
     drafts = sorted(plan.procedures, key=lambda item: (item[1].procedure.code, _version(item[1])))
+    # Every stored version the file names, read at once (a re-import compares them all); a code
+    # written during this run is read again, since an earlier record may have changed it.
+    codes = {draft.procedure.code for _where, draft in drafts}
+    snapshot = {
+        (p.code, p.version): p
+        for p in Procedure.objects.filter(code__in=codes)
+        .select_related("field", "agency")
+        .prefetch_related(*PREFETCH)
+    }
+    written: set[str] = set()
     for where, draft in drafts:
+        code = draft.procedure.code
+        stored = None if code in written else snapshot.get((code, draft.procedure.version), False)
         try:
             with transaction.atomic():
-                outcome = _apply_procedure(draft, effective=effective)
+                outcome = _apply_procedure(draft, effective=effective, stored=stored)
         except ValidationError as error:
             reasons = [
                 # The overlap message names the code itself ("procedures 1.000001: …").
@@ -48,6 +60,8 @@ def apply_plan(plan: _Plan, *, effective: date | None = None) -> ImportResult:
             result.refused.append(RefusedRecord(where, draft.procedure.code, [reason]))
         else:
             setattr(result, outcome, getattr(result, outcome) + 1)
+            if outcome != "unchanged":
+                written.add(code)
     return result
 
 
@@ -109,16 +123,18 @@ def _changed(instance, keys) -> bool:
 # ---- procedures ------------------------------------------------------------------------------
 
 
-def _apply_procedure(draft, *, effective: date | None) -> str:
-    """Write one checked record; returns the ImportResult counter it adds to."""
+def _apply_procedure(draft, *, effective: date | None, stored) -> str:
+    """Write one checked record; returns the ImportResult counter it adds to. `stored` is the
+    version as read before (False: not stored then; None: read it now)."""
     procedure = draft.procedure
-    stored = (
-        Procedure.objects.select_related("field", "agency")
-        .prefetch_related(*PREFETCH)
-        .filter(code=procedure.code, version=procedure.version)
-        .first()
-    )
     if stored is None:
+        stored = (
+            Procedure.objects.select_related("field", "agency")
+            .prefetch_related(*PREFETCH)
+            .filter(code=procedure.code, version=procedure.version)
+            .first()
+        )
+    if not stored:
         _check_overlaps(procedure, exclude_pk=None)
         _create(procedure, draft.parts)
         return "procedures_created"
@@ -203,18 +219,22 @@ def _check_overlaps(procedure: Procedure, *, exclude_pk: int | None) -> None:
 
 
 def _create(procedure: Procedure, parts: VersionParts) -> None:
-    procedure.field = Field.objects.get(code=parts.field_code)
-    procedure.agency = Agency.objects.get(code=parts.agency_code)
+    procedure.field_id = _pk_of(Field, parts.field_code)
+    procedure.agency_id = _pk_of(Agency, parts.agency_code)
     procedure.save()
     _write_parts(procedure, parts, old_templates=[])
+
+
+def _pk_of(model, code: str) -> int:
+    return model.objects.values_list("pk", flat=True).get(code=code)
 
 
 def _replace(stored: Procedure, procedure: Procedure, parts: VersionParts) -> None:
     """Rewrite a version no dossier uses: its fields in place, its rows anew."""
     for name in Procedure.content_field_names() + ["valid_until", "is_published"]:
         setattr(stored, name, getattr(procedure, name))
-    stored.field = Field.objects.get(code=parts.field_code)
-    stored.agency = Agency.objects.get(code=parts.agency_code)
+    stored.field_id = _pk_of(Field, parts.field_code)
+    stored.agency_id = _pk_of(Agency, parts.agency_code)
     stored.save()
     old_templates = [d.template_file.name for d in stored.documents.all() if d.template_file]
     for related in ("channel_time_limits", "documents", "cases", "steps", "fees", "results"):
@@ -224,7 +244,10 @@ def _replace(stored: Procedure, procedure: Procedure, parts: VersionParts) -> No
 
 
 def _write_parts(procedure: Procedure, parts: VersionParts, *, old_templates: list[str]) -> None:
-    procedure.other_agencies.set(Agency.objects.filter(code__in=parts.other_agency_codes))
+    """Write the rows of a version that no dossier uses (just created, or checked unused in this
+    transaction): bulk inserts, so the per-row "in use?" guard of `save()` is not asked again."""
+    if parts.other_agency_codes:
+        procedure.other_agencies.set(Agency.objects.filter(code__in=parts.other_agency_codes))
     for rows in (
         parts.channel_time_limits,
         parts.steps,
@@ -232,10 +255,11 @@ def _write_parts(procedure: Procedure, parts: VersionParts, *, old_templates: li
         parts.results,
         parts.legal_documents,
     ):
-        for row in rows:
-            row.pk = None
-            row.procedure = procedure
-            row.save()
+        if rows:
+            for row in rows:
+                row.pk = None
+                row.procedure = procedure
+            type(rows[0]).objects.bulk_create(rows)
     kept: set[str] = set()
     documents = [(None, d) for d in parts.documents]
     for case, case_documents in parts.cases:
@@ -250,7 +274,8 @@ def _write_parts(procedure: Procedure, parts: VersionParts, *, old_templates: li
         template = parts.templates.get(id(document))
         if template is not None:
             _attach_template(document, template, old_templates, kept)
-        document.save()
+    if documents:
+        RequiredDocument.objects.bulk_create([document for _case, document in documents])
     for name in set(old_templates) - kept:
         _delete_file_on_commit(RequiredDocument._meta.get_field("template_file").storage, name)
 

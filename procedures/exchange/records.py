@@ -81,7 +81,13 @@ def upgrade_v1_record(record: dict) -> dict:
 
 
 def check_procedure_record(
-    record, where: str, *, format_version: int, known_agencies: set, known_fields: set
+    record,
+    where: str,
+    *,
+    format_version: int,
+    known_agencies: set,
+    known_fields: set,
+    stored_versions: set[tuple[str, int]],
 ) -> tuple[Draft | None, list[str]]:
     errors: list[str] = []
     if not isinstance(record, dict):
@@ -123,7 +129,8 @@ def check_procedure_record(
 
     version = record.get("version", 1)
     stored = None
-    if isinstance(version, int) and not isinstance(version, bool):
+    complete = all(key in record for key in PROCEDURE_SCALARS if key != "version")
+    if not complete and (record.get("code"), version) in stored_versions:
         stored = Procedure.objects.filter(code=record.get("code"), version=version).first()
     procedure = Procedure(pk=None) if stored is None else _copy(stored)
     given = set()
@@ -190,11 +197,10 @@ def check_procedure_record(
 
 
 def _copy(stored: Procedure) -> Procedure:
-    """An unsaved copy of a stored version, to apply a record's keys to."""
-    copy = Procedure.objects.get(pk=stored.pk)
-    copy.pk = None
-    copy._state.adding = True
-    return copy
+    """The stored version's values as an unsaved instance, to apply a record's keys to."""
+    stored.pk = None
+    stored._state.adding = True
+    return stored
 
 
 def _documents(record: dict, where: str, parts: VersionParts, errors: list[str]) -> list:
