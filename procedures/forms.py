@@ -1,24 +1,58 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OnlineLevel
+from .choices import ApplicantType, OnlineLevel, ProcedureLevel
 from .models import Agency, Field
+
+
+def _choices_with_all(choices) -> list[tuple[str, str]]:
+    return [("", _("All"))] + list(choices)
 
 
 class CatalogueFilterForm(forms.Form):
     """The search box and filters of the public catalogue. Every field is optional."""
 
-    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        widget=forms.SearchInput(attrs={"class": "form-control"}),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=_choices_with_all(ProcedureLevel.choices),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), required=False, empty_label=_("All")
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     field = forms.ModelChoiceField(
-        label=_("Field"), queryset=Field.objects.none(), required=False, empty_label=_("All")
+        label=_("Field"),
+        queryset=Field.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     online_level = forms.ChoiceField(
         label=_("Online level"),
-        choices=[("", _("All"))] + list(OnlineLevel.choices),
+        choices=_choices_with_all(OnlineLevel.choices),
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    applicant_type = forms.ChoiceField(
+        label=_("Who may apply"),
+        # Citizens or organisations; procedures open to both are found under either.
+        choices=_choices_with_all(
+            [(ApplicantType.CITIZEN, ApplicantType.CITIZEN.label)]
+            + [(ApplicantType.ORGANISATION, ApplicantType.ORGANISATION.label)]
+        ),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, agencies, fields, **kwargs):
