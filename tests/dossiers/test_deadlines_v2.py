@@ -22,6 +22,7 @@ from dossiers.deadlines import (
     restart_due,
     resume_due,
 )
+from procedures.choices import TimeUnit as CatalogueTimeUnit
 from tests.dossiers.test_deadlines import CAL, utc, vn
 from tests.dossiers.test_deadlines_properties import (
     PROFILE,
@@ -47,6 +48,11 @@ def test_rule_version_and_units():
         "within_day",
         "not_stated",
     ]
+
+
+def test_units_are_the_catalogue_time_units():
+    """Every unit a procedure may state has a rule, and the rule knows no other unit."""
+    assert {unit.value for unit in TimeUnit} == set(CatalogueTimeUnit.values)
 
 
 # (received, amount, unit, cutoff, expected starts_at, expected due_at)
