@@ -32,6 +32,7 @@ from dossiers.services import (
 )
 from dossiers.workflow import InvalidTransition
 from procedures.choices import SupplementPolicy
+from procedures.services import procedure_create_version, procedure_publish
 from tests.dossiers.factories import applicant_data
 from tests.factories import AgencyFactory, ProcedureFactory, UserFactory
 
@@ -178,12 +179,15 @@ def test_adding_a_holiday_changes_new_due_dates_but_not_received_dossiers(proced
     assert before.due_calendar_fingerprint == old_fingerprint
 
 
-def test_editing_the_procedure_later_leaves_the_snapshot_alone(procedure, officer):
+def test_a_new_version_of_the_procedure_leaves_the_snapshot_alone(procedure, officer):
     dossier = walk_in(procedure, officer)
 
-    procedure.time_limit_amount = Decimal("3")
-    procedure.cutoff_15h = False
-    procedure.save()
+    # The version in use is frozen; a change is made on the next version.
+    new = procedure_create_version(procedure=procedure, valid_from=date(2027, 1, 1))
+    new.time_limit_amount = Decimal("3")
+    new.cutoff_15h = False
+    new.save()
+    procedure_publish(procedure=new)
     dossier.refresh_from_db()
 
     assert dossier.time_limit_amount == Decimal("10")
