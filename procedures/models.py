@@ -266,8 +266,10 @@ class Procedure(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=False)
 
-    # Folded words (procedures.search): of the name, and of everything search looks at.
+    # Folded words (procedures.search): of the name, and of everything search looks at
+    # (PostgreSQL also keeps a tsvector generated from search_text, migration 0004).
     search_name = models.TextField(editable=False, default="")
+    search_name_trigrams = models.PositiveIntegerField(editable=False, default=0)
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,21 +1,23 @@
 """Catalogue search: whole words, diacritics optional, ranked the way a reader expects.
 
-Each procedure stores two folded columns (procedures.text.word_text: no diacritics, lower case,
+Each procedure stores folded columns (procedures.text.word_text: no diacritics, lower case,
 words separated by single spaces):
 
-- `search_name`: the words of its name;
+- `search_name`: the words of its name, and `search_name_trigrams`, how many pg_trgm trigrams
+  they make;
 - `search_text`: the words of everything search looks at: code, name, competent, authorised and
   coordinating authority, result, field, principal and other agencies, document and result names.
+  On PostgreSQL the column `search_words`, generated from it, holds the same words as a tsvector.
 
 A procedure matches when every word of the query is a whole word of `search_text` (PostgreSQL:
-a GIN-indexed tsvector of exactly those words; SQLite: LIKE on the space-padded column). Matches
+`search_words` through its GIN index; SQLite: LIKE on the space-padded column). Matches
 rank in tiers: the code typed exactly; the query as a phrase in the name; every word in the name;
 the phrase in other fields; the words scattered over other fields. Within a tier, by pg_trgm
 similarity of the name to the query (SQLite gets the same function in Python), then in
 Vietnamese name order, then by code, so both databases list the same procedures in the same
 order.
 
-`Procedure.save()` fills both columns from the procedure's own fields and, once it exists, from
+`Procedure.save()` fills the columns from the procedure's own fields and, once it exists, from
 its documents, results and other agencies; whoever writes those afterwards (the import, the
 admin) calls `procedure_refresh_search`.
 """
@@ -34,7 +36,7 @@ from django.db.models import (
 from django.db.models.expressions import Expression
 
 from .collation import by_vietnamese_name
-from .text import search_terms, trigram_similarity, word_text, words
+from .text import search_terms, trigram_count, trigram_similarity, word_text, words
 
 # Tiers of a match, best first.
 TIER_CODE, TIER_PHRASE_IN_NAME, TIER_WORDS_IN_NAME, TIER_PHRASE_ELSEWHERE, TIER_WORDS_ELSEWHERE = (
@@ -45,7 +47,7 @@ TIER_CODE, TIER_PHRASE_IN_NAME, TIER_WORDS_IN_NAME, TIER_PHRASE_ELSEWHERE, TIER_
 # ---- what is stored -----------------------------------------------------------------------------
 
 
-def procedure_search_columns(procedure) -> dict[str, str]:
+def procedure_search_columns(procedure) -> dict[str, str | int]:
     """The search columns of `procedure` from what it holds now: its own fields, its field and
     principal agency, and, when it is already saved, its other agencies, documents and results."""
     parts = [
@@ -66,12 +68,17 @@ def procedure_search_columns(procedure) -> dict[str, str]:
         parts += procedure.documents.values_list("name", flat=True)
         for code, name in procedure.results.values_list("code", "name"):
             parts += [code, name]
-    return {"search_name": word_text(procedure.name), "search_text": word_text(*parts)}
+    name = word_text(procedure.name)
+    return {
+        "search_name": name,
+        "search_name_trigrams": trigram_count(name),
+        "search_text": word_text(*parts),
+    }
 
 
 def procedure_refresh_search(procedure) -> None:
     """Rebuild the search columns of a saved procedure, after its documents, results or other
-    agencies were written (or an agency or field it names was renamed). Writes only those two
+    agencies were written (or an agency or field it names was renamed). Writes only the search
     columns, so it is allowed on a version dossiers already use."""
     columns = procedure_search_columns(procedure)
     type(procedure).objects.filter(pk=procedure.pk).update(**columns)
@@ -109,14 +116,15 @@ class _HasWords(Expression):
 
 
 class _HasWordsIndexed(_HasWords):
-    """`_HasWords` for single words, which PostgreSQL answers from the GIN index of migration
-    0004 (the expression must stay the indexed one, word for word)."""
+    """`_HasWords` over `search_text` for single words, which PostgreSQL answers from
+    `search_words`, the tsvector of exactly those words that migration 0004 generates and
+    indexes (GIN). The words are already folded, so a tsquery of quoted lexemes matches them
+    as they are, with no text search configuration in between."""
 
     def as_postgresql(self, compiler, connection):
-        column, params = compiler.compile(self.column)
+        table = compiler.quote_name_unless_alias(self.column.alias)
         tsquery = " & ".join(f"'{phrase}'" for phrase in self.phrases)
-        sql = f"array_to_tsvector(string_to_array({column}, ' ')) @@ %s::tsquery"
-        return sql, [*params, tsquery]
+        return f"{table}.{connection.ops.quote_name('search_words')} @@ %s::tsquery", [tsquery]
 
 
 class _Similarity(Func):
@@ -139,9 +147,18 @@ def procedures_matching(procedures: QuerySet, query: str) -> QuerySet:
         default=Value(TIER_WORDS_ELSEWHERE),
         output_field=IntegerField(),
     )
+    # similarity(search_name, phrase), descending. When the name holds every word, the query's
+    # trigrams are all among the name's and the similarity is (query's count) / (name's count):
+    # fewer stored trigrams, higher similarity, the same order without computing it on each row
+    # (most of the cost of a common word matching most of the catalogue).
+    similarity = Case(
+        When(_HasWords("search_name", terms), then=-F("search_name_trigrams")),
+        default=_Similarity("search_name", Value(phrase)),
+        output_field=FloatField(),
+    )
     return (
         procedures.filter(_HasWordsIndexed("search_text", terms))
-        .alias(search_tier=tier, search_similarity=_Similarity("search_name", Value(phrase)))
+        .alias(search_tier=tier, search_similarity=similarity)
         .order_by(
             "search_tier",
             F("search_similarity").desc(),

@@ -49,6 +49,13 @@ def _trigrams(text: str) -> set[str]:
     return grams
 
 
+def trigram_count(text: str) -> int:
+    """How many distinct pg_trgm trigrams `text` has. When every word of a query is a word of
+    `text`, the query's trigrams are all among them and `similarity(text, query)` is
+    trigram_count(query) / trigram_count(text): ranking by it needs no per-row similarity."""
+    return len(_trigrams(text))
+
+
 def trigram_similarity(left: str | None, right: str | None) -> float:
     """pg_trgm's `similarity()`: each word lower-cased and padded with two spaces before and one
     after, the sets of three-character slices compared as |A ∩ B| / |A ∪ B| (0 when either set is

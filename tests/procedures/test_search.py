@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 
 from procedures.choices import ApplicantType, ProcedureLevel
+from procedures.collation import vietnamese_sort_key
 from procedures.models import Agency, Field, Procedure, ProcedureResult, RequiredDocument
 from procedures.search import procedure_refresh_search
 from procedures.selectors import catalogue_filter_choices, procedure_list_published
@@ -404,6 +405,42 @@ class TestNationalSample:
     )
     def test_matches_are_the_records_holding_every_word(self, national_sample, query):
         assert set(codes_found(query)) == records_holding_every_word(national_sample, query)
+
+    @pytest.mark.parametrize("query", ["khai sinh", "cap", "cong an", "dang ky", "1.001193"])
+    def test_the_whole_order_is_the_definition(self, national_sample, query):
+        """Tier, then pg_trgm similarity of the name, then Vietnamese name order, then code,
+        computed here in Python from the file, for every match of the query."""
+        terms, phrase = search_terms(query), " ".join(words(query))
+        agencies = {a["code"]: a["name"] for a in national_sample["agencies"]}
+        fields = {f["code"]: f["name"] for f in national_sample["fields"]}
+        ranked = []
+        for record in national_sample["procedures"]:
+            name = word_text(record["name"])
+            text = word_text(
+                record["code"],
+                record["name"],
+                record["decision_authority"],
+                record["result"],
+                fields[record["field"]],
+                agencies[record["agency"]],
+                *(doc["name"] for doc in record["documents"]),
+            )
+            if not set(terms) <= set(text.split()):
+                continue
+            if record["code"].lower() == query.strip().lower():
+                tier = 0
+            elif f" {phrase} " in f" {name} ":
+                tier = 1
+            elif set(terms) <= set(name.split()):
+                tier = 2
+            elif f" {phrase} " in f" {text} ":
+                tier = 3
+            else:
+                tier = 4
+            similarity = trigram_similarity(name, phrase)
+            ranked.append((tier, -similarity, vietnamese_sort_key(record["name"]), record["code"]))
+
+        assert codes_found(query) == [code for *_key, code in sorted(ranked)]
 
 
 def records_holding_every_word(data: dict, query: str) -> set[str]:
