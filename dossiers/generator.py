@@ -2,10 +2,12 @@
 that `generate_dossiers` makes for benchmarks.
 
 Rows are written with bulk_create rather than through the services, which would take hours for a
-million dossiers; every row is still consistent with the rules the services apply: due dates come
-from `compute_due` on the agency's working calendar, timeliness from `classify_completion`, codes
-from the same daily sequence (the sequence rows are advanced so later real dossiers never reuse a
-code), and each dossier gets the events its history implies.
+million dossiers; every row is still consistent with the rules the services apply: only procedures
+and channels that take dossiers are used (a channel whose time limit is not set takes none), a
+procedure with cases gets one of its cases, due dates come from `compute_due` with the time limit
+of the dossier's channel on the agency's working calendar, timeliness from `classify_completion`,
+codes from the same daily sequence (the sequence rows are advanced so later real dossiers never
+reuse a code), and each dossier gets the events its history implies.
 """
 
 import random
@@ -47,6 +49,9 @@ ORGANISATIONS = [
     "Hiệp hội Doanh nghiệp tỉnh",
 ]
 
+# How dossiers arrive, in proportion, among the channels a procedure takes.
+CHANNEL_WEIGHTS = {DossierChannel.ONLINE: 55, DossierChannel.DIRECT: 40, DossierChannel.POSTAL: 5}
+
 
 @dataclass
 class GeneratedCounts:
@@ -84,14 +89,17 @@ def generate_dossiers(
     if start > end:
         raise ValueError(f"The first day ({start:%d/%m/%Y}) comes after the last ({end:%d/%m/%Y}).")
     rng = random.Random(seed)
-    procedures = list(
-        Procedure.objects.filter(is_published=True)
+    # Only procedures that take dossiers: a channel is used only where its time limit is set.
+    procedures = [
+        procedure
+        for procedure in Procedure.objects.filter(is_published=True)
         .select_related("agency")
-        .prefetch_related("steps")
+        .prefetch_related("steps", "channel_time_limits", "cases")
         .order_by("code", "version")
-    )
+        if _open_channels(procedure)
+    ]
     if not procedures:
-        raise ValueError("There is no published procedure to generate dossiers for.")
+        raise ValueError("There is no published procedure that accepts dossiers to generate.")
     calendars = {p.agency_id: work_calendar_for(p.agency) for p in procedures}
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     sequences = _SequenceBook()
@@ -113,12 +121,13 @@ def _draft(rng, procedure, calendars, days, now, sequences, citizen) -> _Draft:
     # A third of receipts fall in the last fortnight, so the queues have work in progress.
     day = rng.choice(days[-15:] if rng.random() < 0.35 else days)
     moment = datetime.combine(day, time(7, 0), tz) + timedelta(minutes=rng.randrange(0, 600))
-    channel = rng.choices(
-        [DossierChannel.ONLINE, DossierChannel.DIRECT, DossierChannel.POSTAL], [55, 40, 5]
-    )[0]
+    channels = _open_channels(procedure)
+    channel = rng.choices(channels, [CHANNEL_WEIGHTS[c] for c in channels])[0]
+    cases = list(procedure.cases.all())
     dossier = Dossier(
         procedure=procedure,
         agency_id=procedure.agency_id,
+        document_case=rng.choice(cases) if cases else None,
         channel=channel,
         **_applicant(rng),
     )
@@ -160,14 +169,11 @@ def _draft(rng, procedure, calendars, days, now, sequences, citizen) -> _Draft:
         return _ends_before_reception(draft, rng, now)
     if channel == DossierChannel.ONLINE and now - received_at < timedelta(days=2) and fate < 0.6:
         return _waiting_at_the_desk(draft, rng)
+    limit = procedure.time_limit_for(channel)
     due = compute_due(
-        received_at,
-        procedure.time_limit_amount,
-        procedure.time_limit_unit,
-        cutoff=procedure.cutoff_15h,
-        calendar=calendar,
+        received_at, limit.amount, limit.unit, cutoff=procedure.cutoff_15h, calendar=calendar
     )
-    stamp_received(dossier, procedure=procedure, due=due)
+    stamp_received(dossier, procedure=procedure, due=due, limit=limit)
     from_status = DossierStatus.SUBMITTED if dossier.submitted_at else ""
     draft.events.append((DossierAction.RECEIVED, from_status, DossierStatus.RECEIVED, received_at))
 
@@ -235,6 +241,11 @@ def _draft(rng, procedure, calendars, days, now, sequences, citizen) -> _Draft:
             )
         )
     return draft
+
+
+def _open_channels(procedure) -> list[str]:
+    """The channels `procedure` takes dossiers through (open, with a time limit set)."""
+    return [channel for channel in CHANNEL_WEIGHTS if procedure.accepts_channel(channel)]
 
 
 def _ends_before_reception(draft: _Draft, rng, now) -> _Draft:

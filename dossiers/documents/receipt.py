@@ -4,8 +4,11 @@
 show it.
 """
 
+from decimal import Decimal
+
 import segno
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -35,15 +38,44 @@ def qr_data_uri(payload: str) -> str:
     return segno.make_qr(payload, error="m").png_data_uri(scale=4, border=2)
 
 
+# The form is printed in Vietnamese whatever the officer's language, like its template.
+UNIT_WORDS = {
+    TimeUnit.WORKING_DAYS: "ngày làm việc",
+    TimeUnit.WORKING_HOURS: "giờ làm việc",
+    TimeUnit.CALENDAR_DAYS: "ngày",
+    TimeUnit.HOURS: "giờ",
+    TimeUnit.MONTHS: "tháng",
+}
+
+
 def time_limit_text(dossier) -> str:
-    if dossier.time_limit_amount is None:
+    """The time limit the dossier was received under (its channel's), as the form states it:
+    "10 ngày làm việc", "0,5 ngày làm việc", "24 giờ", "3 tháng", "Trong ngày"; empty when there
+    is none (a dossier with no usable limit is never received)."""
+    unit = dossier.time_limit_unit
+    if unit == TimeUnit.WITHIN_DAY:
+        return "Trong ngày"
+    amount = dossier.time_limit_amount
+    if amount is None or unit == TimeUnit.NOT_STATED:
         return ""
-    try:
-        unit = TimeUnit(dossier.time_limit_unit).label
-    except ValueError:
-        unit = dossier.time_limit_unit
-    amount = dossier.time_limit_amount.normalize()
-    return f"{amount:f} {unit}"
+    return f"{_number(amount)} {UNIT_WORDS.get(unit, unit)}"
+
+
+def _number(amount: Decimal) -> str:
+    """Vietnamese spelling: no trailing zeros, a decimal comma."""
+    if amount == amount.to_integral_value():
+        return str(int(amount))
+    return format(amount.normalize(), "f").replace(".", ",")
+
+
+def documents_of_case(dossier):
+    """The procedure's documents that make up this dossier: those required in every case and
+    those of its case (the same rule as `services.dossiers.required_documents_for`, which this
+    module cannot import: the services import the documents package)."""
+    documents = dossier.procedure.documents.all()
+    if dossier.document_case_id is None:
+        return documents.filter(case__isnull=True)
+    return documents.filter(Q(case__isnull=True) | Q(case_id=dossier.document_case_id))
 
 
 def _receiver(dossier, event=None):
@@ -58,7 +90,13 @@ def _receiver(dossier, event=None):
 
 
 def snapshot(dossier, event=None) -> dict:
-    files = list(submitted_files_of(dossier=dossier))
+    # Files of another case's documents (attached at the desk by mistake) are not part of it.
+    files = [
+        item
+        for item in submitted_files_of(dossier=dossier)
+        if item.required_document is None
+        or item.required_document.case_id in (None, dossier.document_case_id)
+    ]
     received_by = _receiver(dossier, event)
     receiving_agency = getattr(received_by, "agency", None) or dossier.agency
     if files:
@@ -72,11 +110,12 @@ def snapshot(dossier, event=None) -> dict:
             f"{item.name} ({item.original_count} bản chính"
             + (f", {item.copy_count} bản sao" if item.copy_count else "")
             + ")"
-            for item in dossier.procedure.documents.all()
+            for item in documents_of_case(dossier)
         ]
     return {
         **dossier_snapshot(dossier),
         "issuer": agency_snapshot(receiving_agency),
+        "case": dossier.document_case.title if dossier.document_case_id else "",
         "place": place_name(),
         "dated_at": iso(dossier.received_at),
         "documents": documents,

@@ -11,23 +11,74 @@ from datetime import date, datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.validators import normalize_phone
-from procedures.models import Agency, Procedure
+from procedures.models import Agency, DocumentCase, Procedure, RequiredDocument, TimeLimit
 from procedures.text import fold
 
 from ..choices import DocumentKind, DossierAction, DossierChannel, DossierStatus
-from ..deadlines import compute_due
-from ..models import Dossier, DossierCodeSequence, DossierEvent
+from ..deadlines import Due, NoTimeLimitError, compute_due
+from ..models import Dossier, DossierCodeSequence, DossierEvent, DossierFile
 from ..selectors import work_calendar_for
 from ..workflow import InvalidTransition, apply_transition, check_action
 from .documents import document_issue
 from .notifications import notification_queue
 
 APPLICANT_FIELDS = ("name", "identity_number", "phone", "email", "address", "organisation")
+
+# Why a procedure with no usable limit for a channel takes no dossier through it (DESIGN.md,
+# "Deadlines", rule v2: not_stated).
+NO_TIME_LIMIT_MESSAGE = gettext_lazy(
+    "This procedure is published for information only. No dossier is accepted until the "
+    "province sets its time limit."
+)
+CHANNEL_CLOSED_MESSAGES = {
+    DossierChannel.ONLINE: gettext_lazy("This procedure does not accept dossiers online."),
+    DossierChannel.DIRECT: gettext_lazy("This procedure does not accept dossiers at the desk."),
+    DossierChannel.POSTAL: gettext_lazy("This procedure does not accept dossiers by post."),
+}
+CASE_REQUIRED_MESSAGE = gettext_lazy("Choose the case the dossier falls under.")
+
+# Passed as `document_case` when the case is not to change.
+UNCHANGED = object()
+
+
+def require_channel_open(procedure: Procedure, channel: str) -> None:
+    """Refuse a dossier that `procedure` takes none of through `channel`: the channel is closed
+    (code "channel_closed"), or its time limit is not set (code "no_time_limit")."""
+    if channel not in procedure.submission_channels:
+        raise ValidationError(CHANNEL_CLOSED_MESSAGES[channel], code="channel_closed")
+    if not procedure.time_limit_for(channel).is_set:
+        raise ValidationError(NO_TIME_LIMIT_MESSAGE, code="no_time_limit")
+
+
+def required_documents_for(
+    *, procedure: Procedure, case: DocumentCase | None
+) -> QuerySet[RequiredDocument]:
+    """The documents a dossier under `case` consists of: those required in every case, and those
+    of `case` (with no case chosen, only the former), in the procedure's order."""
+    documents = procedure.documents.all()
+    if case is None:
+        return documents.filter(case__isnull=True)
+    return documents.filter(Q(case__isnull=True) | Q(case=case))
+
+
+def check_case(procedure: Procedure, case: DocumentCase | None) -> None:
+    """A procedure with cases needs one of its own (code "case_required" / "invalid_case"); a
+    procedure without cases takes none."""
+    if case is not None:
+        if case.procedure_id != procedure.pk:
+            raise ValidationError(
+                _("This case is not one of the procedure's cases."), code="invalid_case"
+            )
+        return
+    if procedure.cases.exists():
+        raise ValidationError(CASE_REQUIRED_MESSAGE, code="case_required")
 
 
 @transaction.atomic
@@ -62,13 +113,16 @@ def dossier_register_walk_in(
     actor: AbstractBaseUser | None,
     received_at: datetime | None = None,
     idempotency_key: str = "",
+    document_case: DocumentCase | None = None,
 ) -> Dossier:
     """Receive a dossier brought to the desk: it starts as received, with its code and deadline.
 
-    The same non-blank `idempotency_key` twice (a form posted twice) returns the first dossier.
+    Refused when the procedure takes no dossier at the desk, or states no usable time limit for
+    it; a procedure with cases needs `document_case`, one of its own. The same non-blank
+    `idempotency_key` twice (a form posted twice) returns the first dossier.
     """
-    if not procedure.accepts_direct:
-        raise ValidationError(_("This procedure does not accept dossiers at the desk."))
+    require_channel_open(procedure, DossierChannel.DIRECT)
+    check_case(procedure, document_case)
     idempotency_key = (idempotency_key or "").strip()
     if idempotency_key:
         existing = _walk_in_with_key(idempotency_key)
@@ -78,6 +132,7 @@ def dossier_register_walk_in(
     dossier = Dossier(
         procedure=procedure,
         agency=procedure.agency,
+        document_case=document_case,
         channel=DossierChannel.DIRECT,
         idempotency_key=idempotency_key,
         **_applicant_fields(applicant),
@@ -128,13 +183,16 @@ def dossier_create_draft(
     applicant: Mapping[str, str],
     user: AbstractBaseUser | None,
     idempotency_key: str = "",
+    document_case: DocumentCase | None = None,
 ) -> Dossier:
     """Start an online dossier; it has no code until it is submitted.
 
-    The same user with the same non-blank `idempotency_key` gets the dossier created the first time.
+    Refused when the procedure takes no dossier online, or states no usable time limit for it; a
+    procedure with cases needs `document_case`, one of its own. The same user with the same
+    non-blank `idempotency_key` gets the dossier created the first time.
     """
-    if not procedure.accepts_online:
-        raise ValidationError(_("This procedure does not accept dossiers online."))
+    require_channel_open(procedure, DossierChannel.ONLINE)
+    check_case(procedure, document_case)
     idempotency_key = (idempotency_key or "").strip()
     if idempotency_key:
         existing = _draft_with_key(user, idempotency_key)
@@ -143,6 +201,7 @@ def dossier_create_draft(
     dossier = Dossier(
         procedure=procedure,
         agency=procedure.agency,
+        document_case=document_case,
         channel=DossierChannel.ONLINE,
         applicant_user=user if user is not None and user.is_authenticated else None,
         idempotency_key=idempotency_key,
@@ -170,25 +229,62 @@ def dossier_update_draft(
     applicant: Mapping[str, str],
     actor: AbstractBaseUser | None,
     expected_updated_at: datetime | None = None,
+    document_case: DocumentCase | None | object = UNCHANGED,
 ) -> Dossier:
-    """Change the applicant's details of a draft."""
+    """Change the applicant's details of a draft and, given `document_case`, its case.
+
+    A new case keeps the files of the documents every case requires (and files attached to no
+    document); the files of the previous case's own documents leave the dossier, one
+    "file_removed" event each.
+    """
     dossier = _lock(dossier)
     check_action(dossier.status, {DossierStatus.DRAFT}, "update_draft")
     check_fresh(dossier, expected_updated_at)
     fields = _applicant_fields(applicant)
     for name, value in fields.items():
         setattr(dossier, name, value)
+    changed = list(fields)
+    removed: list[DossierFile] = []
+    if document_case is not UNCHANGED and getattr(document_case, "pk", None) != (
+        dossier.document_case_id
+    ):
+        check_case(dossier.procedure, document_case)
+        dossier.document_case = document_case
+        changed.append("document_case")
+        removed = list(
+            dossier.files.filter(required_document__case__isnull=False).exclude(
+                required_document__case=document_case
+            )
+        )
     _set_search_text(dossier)
     dossier.full_clean(validate_constraints=False)
-    dossier.save(update_fields=[*fields, "search_text", "updated_at"])
+    dossier.save(update_fields=[*changed, "search_text", "updated_at"])
+    for dossier_file in removed:
+        _remove_file_of_another_case(dossier, dossier_file, actor=actor)
     _record(
         dossier,
         DossierAction.DRAFT_UPDATED,
         dossier.status,
         actor=actor,
-        data={"fields": sorted(fields)},
+        data={"fields": sorted(changed)},
     )
     return dossier
+
+
+def _remove_file_of_another_case(
+    dossier: Dossier, dossier_file: DossierFile, *, actor: AbstractBaseUser | None
+) -> None:
+    data = {
+        "file": dossier_file.pk,
+        "name": dossier_file.original_name,
+        "sha256": dossier_file.sha256,
+        "required_document": dossier_file.required_document_id,
+        "reason": "case_changed",
+    }
+    name, storage = dossier_file.file.name, dossier_file.file.storage
+    dossier_file.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _record(dossier, DossierAction.FILE_REMOVED, dossier.status, actor=actor, data=data)
 
 
 @transaction.atomic(durable=True)
@@ -200,15 +296,20 @@ def dossier_submit(
 ) -> Dossier:
     """Send a draft to the desk; the code is given now, numbered on the day of submission.
 
-    Refused (code "missing_documents") while a mandatory required document has no file.
+    Refused when the procedure takes no dossier online (any more), while a procedure with cases
+    has none chosen (code "case_required"), and while a mandatory document of the dossier (one
+    required in every case, or in its case) has no file (code "missing_documents").
     """
     dossier = _lock(dossier)
     now = timezone.now()
     require_status(dossier, DossierStatus.DRAFT, DossierStatus.SUBMITTED)
     from_status = apply_transition(dossier, DossierStatus.SUBMITTED)
     check_fresh(dossier, expected_updated_at)
+    require_channel_open(dossier.procedure, dossier.channel)
+    check_case(dossier.procedure, dossier.document_case)
     missing = list(
-        dossier.procedure.documents.filter(is_mandatory=True)
+        required_documents_for(procedure=dossier.procedure, case=dossier.document_case)
+        .filter(is_mandatory=True)
         .exclude(pk__in=dossier.files.exclude(required_document=None).values("required_document"))
         .order_by("position", "pk")
         .values_list("name", flat=True)
@@ -312,21 +413,38 @@ CLOCK_FIELDS = (
 
 
 def _start_clock(dossier: Dossier, *, received_at: datetime) -> None:
-    """Compute the deadline on today's calendar and keep it with every input it came from."""
+    """Compute the deadline from the time limit of the dossier's channel on today's calendar and
+    keep it with every input it came from.
+
+    A channel whose limit is not set has no deadline: the dossier is refused (code
+    "no_time_limit") rather than received without one.
+    """
     procedure = dossier.procedure
-    due = compute_due(
-        received_at,
-        procedure.time_limit_amount,
-        procedure.time_limit_unit,
-        cutoff=procedure.cutoff_15h,
-        calendar=work_calendar_for(procedure.agency),
-    )
-    stamp_received(dossier, procedure=procedure, due=due)
+    limit = procedure.time_limit_for(dossier.channel)
+    if not limit.is_set:
+        raise ValidationError(NO_TIME_LIMIT_MESSAGE, code="no_time_limit")
+    try:
+        due = compute_due(
+            received_at,
+            limit.amount,
+            limit.unit,
+            cutoff=procedure.cutoff_15h,
+            calendar=work_calendar_for(procedure.agency),
+        )
+    except NoTimeLimitError:  # is_set and the rule disagree: still no deadline, still no 500
+        raise ValidationError(NO_TIME_LIMIT_MESSAGE, code="no_time_limit") from None
+    stamp_received(dossier, procedure=procedure, due=due, limit=limit)
 
 
-def stamp_received(dossier: Dossier, *, procedure, due) -> None:
+def stamp_received(
+    dossier: Dossier, *, procedure: Procedure, due: Due, limit: TimeLimit | None = None
+) -> None:
     """Set the reception moment, the deadline and every input of it (rule, calendar version,
-    start, explanation, the procedure's limit and policies) on a dossier in memory."""
+    start, explanation, the limit of the dossier's channel, the procedure's policies) on a
+    dossier in memory. `limit` is the one the deadline was computed from (by default the
+    procedure's limit for the dossier's channel)."""
+    if limit is None:
+        limit = procedure.time_limit_for(dossier.channel)
     dossier.received_at = due.received_at
     dossier.due_at = due.due_at
     dossier.appointment_at = due.due_at
@@ -334,8 +452,8 @@ def stamp_received(dossier: Dossier, *, procedure, due) -> None:
     dossier.due_rule_version = due.rule_version
     dossier.due_calendar_fingerprint = due.calendar_fingerprint
     dossier.due_explanation = due.explanation
-    dossier.time_limit_amount = procedure.time_limit_amount
-    dossier.time_limit_unit = procedure.time_limit_unit
+    dossier.time_limit_amount = limit.amount
+    dossier.time_limit_unit = limit.unit
     dossier.cutoff_15h = procedure.cutoff_15h
     dossier.supplement_policy = procedure.supplement_policy
 

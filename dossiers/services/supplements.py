@@ -136,7 +136,11 @@ def _resume_clock(dossier: Dossier, *, now: datetime) -> dict:
     policy = dossier.supplement_policy or dossier.procedure.supplement_policy
     previous_due = dossier.due_at
     if policy == SupplementPolicy.PAUSE:
-        dossier.due_at = resume_due(previous_due, paused_at, now, calendar=calendar)
+        # The unit of the limit stored at reception (the dossier's channel): an hours limit
+        # resumes in clock time, every other one in working time.
+        dossier.due_at = resume_due(
+            previous_due, paused_at, now, calendar=calendar, unit=dossier.time_limit_unit or None
+        )
         # Stored text, read by everyone: in the portal's language, not the acting officer's.
         with translation.override(settings.LANGUAGE_CODE):
             note = _(
