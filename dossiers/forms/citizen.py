@@ -8,6 +8,29 @@ from portal.validators import normalize_phone, validate_identity_number, validat
 MAX_CODE_LENGTH = 64
 
 
+def case_field(cases) -> forms.ModelChoiceField:
+    """The required choice of the case (trường hợp) whose documents the dossier consists of."""
+    return forms.ModelChoiceField(
+        label=_("Your case"),
+        queryset=cases,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("The documents to attach depend on the case."),
+        error_messages={
+            "required": _("Choose the case the dossier falls under."),
+            "invalid_choice": _("Choose one of the cases listed."),
+        },
+    )
+
+
+class CaseForm(forms.Form):
+    """Starting a dossier for a procedure whose documents depend on the case."""
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_case"] = case_field(cases)
+
+
 class ApplicantForm(forms.Form):
     """Who applies: prefilled from the account, editable while the dossier is a draft."""
 
@@ -32,9 +55,14 @@ class ApplicantForm(forms.Form):
         help_text=_("Only when you apply on behalf of an organisation."),
     )
 
-    def __init__(self, *args, documents=(), **kwargs):
+    def __init__(self, *args, documents=(), cases=None, **kwargs):
+        """`documents`: the required documents offered for upload; `cases`: the procedure's
+        cases (a queryset), when its documents depend on the case."""
         super().__init__(*args, **kwargs)
         self.documents = list(documents)
+        self.has_cases = cases is not None and cases.exists()
+        if self.has_cases:
+            self.fields["document_case"] = case_field(cases)
         for document in self.documents:
             self.fields[self.document_field_name(document)] = forms.FileField(
                 label=document.name,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.validators import normalize_phone, validate_identity_number, validate_phone
+from procedures.models import DocumentCase
 
 from ..choices import DossierOutcome, ReturnMethod
 
@@ -99,7 +100,20 @@ class ReturnForm(StaleCheckForm):
 
 
 class WalkInForm(BootstrapMixin, forms.Form):
-    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=None)
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"),
+        queryset=None,
+        help_text=_(
+            "Procedures published for information only, whose time limit the province has not "
+            "set yet, take no dossier and are not listed."
+        ),
+    )
+    document_case = forms.ModelChoiceField(
+        label=_("Case"),
+        queryset=None,
+        required=False,
+        help_text=_("For a procedure whose documents depend on the case: the applicant's case."),
+    )
     name = forms.CharField(label=_("Applicant's full name"), max_length=255)
     identity_number = forms.CharField(
         label=_("Personal identity number"), max_length=12, required=False
@@ -111,8 +125,57 @@ class WalkInForm(BootstrapMixin, forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, procedures, **kwargs):
+        """`procedures`: those the desk may receive a dossier for (open at the desk, with a time
+        limit set)."""
         super().__init__(*args, **kwargs)
         self.fields["procedure"].queryset = procedures
+        cases = DocumentCase.objects.filter(procedure__in=procedures).select_related("procedure")
+        chosen = self._posted_procedure_id()
+        if chosen is not None and cases.filter(procedure_id=chosen).exists():
+            # The procedure is known: only its cases are offered.
+            cases = cases.filter(procedure_id=chosen)
+        cases = list(cases.order_by("procedure__code", "procedure_id", "position", "pk"))
+        if not cases:
+            del self.fields["document_case"]
+            return
+        field = self.fields["document_case"]
+        field.queryset = DocumentCase.objects.filter(pk__in=[case.pk for case in cases])
+        groups: dict[int, tuple[str, list]] = {}
+        for case in cases:
+            label = f"{case.procedure.code} — {case.procedure.name}"
+            groups.setdefault(case.procedure_id, (label, []))[1].append((case.pk, case.title))
+        field.choices = [("", "---------"), *groups.values()]
+
+    def _posted_procedure_id(self) -> int | None:
+        if not self.is_bound:
+            return None
+        try:
+            return int(self.data.get(self.add_prefix("procedure"), ""))
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        procedure = cleaned.get("procedure")
+        case = cleaned.get("document_case")
+        if procedure is None:
+            return cleaned
+        if case is not None and case.procedure_id != procedure.pk:
+            self.add_error(
+                "document_case",
+                forms.ValidationError(
+                    _("This case is not one of the chosen procedure's cases."),
+                    code="invalid_case",
+                ),
+            )
+        elif case is None and procedure.cases.exists():
+            self.add_error(
+                "document_case",
+                forms.ValidationError(
+                    _("Choose the case the dossier falls under."), code="case_required"
+                ),
+            )
+        return cleaned
 
     def clean_identity_number(self):
         value = self.cleaned_data["identity_number"].strip()

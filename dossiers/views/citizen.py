@@ -21,9 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from procedures.models import Procedure
 from procedures.selectors import procedure_get_published
 
-from ..choices import DossierStatus, FilePurpose, SatisfactionLevel
+from ..choices import DossierChannel, DossierStatus, FilePurpose, SatisfactionLevel
 from ..forms.citizen import (
     ApplicantForm,
+    CaseForm,
     RatingForm,
     SupplementForm,
     TrackForm,
@@ -46,6 +47,7 @@ from ..services import (
     dossier_update_draft,
     dossier_withdraw,
 )
+from ..services.dossiers import UNCHANGED, require_channel_open, required_documents_for
 from ..workflow import InvalidTransition, is_allowed
 from .errors import error_text
 
@@ -74,7 +76,17 @@ def _own_dossier(request, pk):
 
 
 def _documents(dossier):
-    return list(dossier.procedure.documents.all())
+    """The documents of the dossier: those of every case and those of its case."""
+    return list(required_documents_for(procedure=dossier.procedure, case=dossier.document_case))
+
+
+def _online_refusal(procedure) -> str:
+    """Why `procedure` takes no dossier online, or "" when it takes them."""
+    try:
+        require_channel_open(procedure, DossierChannel.ONLINE)
+    except ValidationError as exc:
+        return error_text(exc)
+    return ""
 
 
 # ---- submitting online -------------------------------------------------------------------------
@@ -89,28 +101,48 @@ def submit_start(request, code):
         raise Http404(
             _("There is no published procedure with the code %(code)s.") % {"code": code}
         ) from None
+    # A procedure published for information only (no time limit set) says so and takes nothing.
+    refusal = _online_refusal(procedure)
+    cases = procedure.cases.all()
+    has_cases = cases.exists()
+    key = uuid.uuid4().hex
+    case_form = CaseForm(cases=cases) if has_cases else None
     if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("procedures:detail", code=procedure.code)
         # The key made when the page was shown: a double click posts it twice, one draft results.
         key = request.POST.get("idempotency_key", "")[:IDEMPOTENCY_KEY_LENGTH]
-        user = request.user
-        applicant = {
-            "name": user.get_full_name() or str(user),
-            "email": user.email,
-            "phone": user.phone,
-            "identity_number": user.identity_number,
-        }
-        try:
-            dossier = dossier_create_draft(
-                procedure=procedure, applicant=applicant, user=user, idempotency_key=key
-            )
-        except (InvalidTransition, ValidationError) as exc:
-            messages.error(request, error_text(exc))
-            return redirect("procedures:detail", code=procedure.code)
-        return redirect("dossiers:draft_edit", pk=dossier.pk)
+        case_form = CaseForm(request.POST, cases=cases) if has_cases else None
+        if case_form is None or case_form.is_valid():
+            user = request.user
+            applicant = {
+                "name": user.get_full_name() or str(user),
+                "email": user.email,
+                "phone": user.phone,
+                "identity_number": user.identity_number,
+            }
+            try:
+                dossier = dossier_create_draft(
+                    procedure=procedure,
+                    applicant=applicant,
+                    user=user,
+                    idempotency_key=key,
+                    document_case=case_form.cleaned_data["document_case"] if case_form else None,
+                )
+            except (InvalidTransition, ValidationError) as exc:
+                messages.error(request, error_text(exc))
+                return redirect("procedures:detail", code=procedure.code)
+            return redirect("dossiers:draft_edit", pk=dossier.pk)
     return render(
         request,
         "dossiers/citizen/submit_start.html",
-        {"procedure": procedure, "idempotency_key": uuid.uuid4().hex},
+        {
+            "procedure": procedure,
+            "idempotency_key": key,
+            "case_form": case_form,
+            "refusal": refusal,
+        },
     )
 
 
@@ -122,6 +154,7 @@ def draft_edit(request, pk):
         messages.info(request, _("This dossier has been submitted and can no longer be edited."))
         return redirect("dossiers:my_detail", pk=dossier.pk)
     documents = _documents(dossier)
+    cases = dossier.procedure.cases.all()
     if request.method == "POST" and "remove_file" in request.POST:
         try:
             dossier_remove_file(
@@ -133,17 +166,40 @@ def draft_edit(request, pk):
             messages.success(request, _("The file has been removed."))
         return redirect("dossiers:draft_edit", pk=dossier.pk)
     if request.method == "POST":
-        form = ApplicantForm(request.POST, request.FILES, documents=documents)
+        form = ApplicantForm(request.POST, request.FILES, documents=documents, cases=cases)
         if form.is_valid():
+            previous_case_id = dossier.document_case_id
+            files_before = dict(dossier.files.values_list("pk", "original_name"))
             try:
                 dossier = dossier_update_draft(
-                    dossier=dossier, applicant=form.applicant(), actor=request.user
+                    dossier=dossier,
+                    applicant=form.applicant(),
+                    actor=request.user,
+                    document_case=(
+                        form.cleaned_data["document_case"] if form.has_cases else UNCHANGED
+                    ),
                 )
             except (InvalidTransition, ValidationError) as exc:
                 messages.error(request, error_text(exc))
                 return redirect("dossiers:draft_edit", pk=dossier.pk)
+            case_changed = dossier.document_case_id != previous_case_id
+            if case_changed:
+                _case_changed_message(request, dossier, files_before)
+            # Documents shown for the previous case and not part of the new one take no file.
+            part_of_case = {document.pk for document in _documents(dossier)}
             failed = False
             for document, upload in form.uploads():
+                if document.pk not in part_of_case:
+                    failed = True
+                    messages.error(
+                        request,
+                        _(
+                            "“%(file)s” (%(document)s) was not attached: the document is not "
+                            "part of the case you chose."
+                        )
+                        % {"file": upload.name, "document": document.name},
+                    )
+                    continue
                 # Each file on its own: a refused one leaves the others and the details saved.
                 try:
                     dossier_attach_file(
@@ -164,14 +220,15 @@ def draft_edit(request, pk):
                             "reason": error_text(exc),
                         },
                     )
-            if failed:
+            if failed or case_changed:
+                # A new case asks for other documents: the citizen sees them before reviewing.
                 return redirect("dossiers:draft_edit", pk=dossier.pk)
             if "review" in request.POST:
                 return redirect("dossiers:draft_review", pk=dossier.pk)
             messages.success(request, _("The draft has been saved."))
             return redirect("dossiers:draft_edit", pk=dossier.pk)
     else:
-        form = ApplicantForm(initial=_applicant_initial(dossier), documents=documents)
+        form = ApplicantForm(initial=_applicant_initial(dossier), documents=documents, cases=cases)
     files = list(dossier.files.all())
     rows = [
         {
@@ -185,11 +242,18 @@ def draft_edit(request, pk):
     return render(
         request,
         "dossiers/citizen/draft_edit.html",
-        {"dossier": dossier, "form": form, "rows": rows, "other_files": other_files},
+        {
+            "dossier": dossier,
+            "form": form,
+            "rows": rows,
+            "other_files": other_files,
+            "needs_case": form.has_cases and dossier.document_case_id is None,
+            "refusal": _online_refusal(dossier.procedure),
+        },
     )
 
 
-def _applicant_initial(dossier) -> dict[str, str]:
+def _applicant_initial(dossier) -> dict:
     return {
         "name": dossier.applicant_name,
         "identity_number": dossier.applicant_identity_number,
@@ -197,7 +261,23 @@ def _applicant_initial(dossier) -> dict[str, str]:
         "email": dossier.applicant_email,
         "address": dossier.applicant_address,
         "organisation": dossier.applicant_organisation,
+        "document_case": dossier.document_case_id,
     }
+
+
+def _case_changed_message(request, dossier, files_before: dict[int, str]) -> None:
+    kept = set(dossier.files.values_list("pk", flat=True))
+    removed = [name for pk, name in files_before.items() if pk not in kept]
+    if removed:
+        text = _(
+            "The case is now “%(case)s”. The files of the previous case's documents were "
+            "removed: %(names)s."
+        ) % {"case": dossier.document_case.title, "names": "; ".join(removed)}
+    else:
+        text = _("The case is now “%(case)s”: attach the documents it asks for.") % {
+            "case": dossier.document_case.title
+        }
+    messages.info(request, text)
 
 
 @login_required
@@ -238,7 +318,12 @@ def draft_review(request, pk):
     return render(
         request,
         "dossiers/citizen/draft_review.html",
-        {"dossier": dossier, "rows": rows},
+        {
+            "dossier": dossier,
+            "rows": rows,
+            "needs_case": dossier.document_case_id is None and dossier.procedure.cases.exists(),
+            "refusal": _online_refusal(dossier.procedure),
+        },
     )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from procedures.selectors import procedure_list_published
 
 from ... import documents, selectors, services
-from ...choices import DocumentKind, DossierStatus
+from ...choices import DocumentKind, DossierChannel, DossierStatus
 from ...documents.base import revive
 from ...forms.staff import (
     ConfirmForm,
@@ -81,10 +81,17 @@ def desk_queue(request):
 
 
 def _walk_in_procedures(user):
+    """The published procedures of the user's agencies that take dossiers at the desk: open to
+    it, with a time limit set for it."""
     procedures = procedure_list_published().filter(accepts_direct=True)
-    if user.is_superuser:
-        return procedures
-    return procedures.filter(agency_id__in=selectors.staff_agency_ids(user))
+    if not user.is_superuser:
+        procedures = procedures.filter(agency_id__in=selectors.staff_agency_ids(user))
+    accepting = [
+        procedure.pk
+        for procedure in procedures.prefetch_related("channel_time_limits")
+        if procedure.accepts_channel(DossierChannel.DIRECT)
+    ]
+    return procedures.filter(pk__in=accepting)
 
 
 @staff_required(*DESK_ROLES)
@@ -100,6 +107,7 @@ def walk_in(request):
                     applicant=form.applicant(),
                     actor=request.user,
                     idempotency_key=form.cleaned_data["idempotency_key"],
+                    document_case=form.cleaned_data.get("document_case"),
                 )
             except (InvalidTransition, ValidationError) as exc:
                 messages.error(request, error_text(exc))
