@@ -9,6 +9,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from .models import Procedure
+from .search import procedure_refresh_search
 
 
 def procedure_check_step_budgets(
@@ -143,4 +144,5 @@ def procedure_create_version(*, procedure: Procedure, valid_from: date | None = 
         related._state.adding = True
         related.procedure = new
         related.save()
+    procedure_refresh_search(new)
     return new

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Agency, Field, Procedure, RequiredDocument
+from ..search import procedure_refresh_search
 from ..services import procedure_publish
 from .export import PREFETCH, VersionParts, procedure_record, record_content, stored_parts
 from .schema import AGENCY_KEYS, ImportResult, RefusedRecord, _Plan
@@ -276,6 +277,8 @@ def _write_parts(procedure: Procedure, parts: VersionParts, *, old_templates: li
             _attach_template(document, template, old_templates, kept)
     if documents:
         RequiredDocument.objects.bulk_create([document for _case, document in documents])
+    # Search also looks at documents, results and other agencies, written just now.
+    procedure_refresh_search(procedure)
     for name in set(old_templates) - kept:
         _delete_file_on_commit(RequiredDocument._meta.get_field("template_file").storage, name)
 

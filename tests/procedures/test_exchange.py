@@ -309,3 +309,14 @@ def test_import_command_on_a_missing_file_fails_clearly(tmp_path):
         call_command("import_procedures", str(tmp_path / "missing.json"))
 
     assert "missing.json" in str(error.value)
+
+
+def test_imported_documents_are_searchable(rich_catalogue):
+    from procedures.selectors import procedure_list_published
+
+    wipe_catalogue()
+    catalogue_import(rich_catalogue)
+
+    found = procedure_list_published(query="to trinh", on=date(2026, 11, 1))
+
+    assert [p.code for p in found] == ["1.000001"]
