@@ -11,16 +11,29 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
 # Letters that carry a stroke rather than a combining mark: Vietnamese đ, and the look-alike
 # Icelandic eth that some records type instead of it.
-_STROKES = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+_STROKES = {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"}
+# What fold removes: marks, and invisible format characters (a left-to-right mark inside
+# "k\u200eý" in real records) that would otherwise split a word in two.
+_DROPPED = ("Mn", "Cf")
+# The same as one table for str.translate, over the Basic Multilingual Plane (text beyond it
+# takes the slow path): folding the catalogue's long texts in C rather than character by
+# character in Python.
+_FOLD_TABLE = {
+    **{cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) in _DROPPED},
+    **str.maketrans(_STROKES),
+}
 
 
 def fold(text: str) -> str:
     """`Hội nghị ĐỒNG` → `hoi nghi dong`: no tone marks, no vowel marks, đ as d, lower case."""
     decomposed = unicodedata.normalize("NFD", text or "")
-    # Marks, and invisible format characters (a left-to-right mark inside "k\u200eý" in real
-    # records) that would otherwise split a word in two.
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) not in {"Mn", "Cf"})
-    stripped = stripped.translate(_STROKES)
+    if decomposed.isascii():
+        stripped = decomposed
+    elif max(decomposed) <= "\uffff":
+        stripped = decomposed.translate(_FOLD_TABLE)
+    else:
+        stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) not in _DROPPED)
+        stripped = stripped.translate(str.maketrans(_STROKES))
     return _SPACES.sub(" ", stripped.lower()).strip()
 
 
