@@ -42,10 +42,11 @@ def test_due_dates_and_timeliness_follow_rule_v1(generated):
     for dossier in Dossier.objects.filter(received_at__isnull=False).select_related(
         "procedure", "agency"
     ):
+        limit = dossier.procedure.time_limit_for(dossier.channel)
         due = compute_due(
             dossier.received_at,
-            dossier.procedure.time_limit_amount,
-            dossier.procedure.time_limit_unit,
+            limit.amount,
+            limit.unit,
             cutoff=dossier.procedure.cutoff_15h,
             calendar=work_calendar_for(dossier.agency),
         )
