@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -91,7 +92,7 @@ def _edit(row, **values):
 def test_code_cannot_change_a_version_in_use(in_use, change):
     before = content_of(in_use)
 
-    with pytest.raises(VersionInUseError) as error:
+    with pytest.raises(VersionInUseError) as error, transaction.atomic():
         change(Procedure.objects.get(pk=in_use.pk))
 
     assert "2 hồ sơ" in error.value.messages[0]
