@@ -103,7 +103,7 @@ class Dossier(models.Model):
     due_starts_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
     due_explanation = models.TextField(_("how the deadline was computed"), blank=True)
     time_limit_amount = models.DecimalField(
-        _("time limit"), max_digits=6, decimal_places=2, null=True, blank=True
+        _("time limit"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     time_limit_unit = models.CharField(_("time limit unit"), max_length=20, blank=True)
     cutoff_15h = models.BooleanField(_("15:00 cut-off"), null=True, blank=True)
