@@ -317,7 +317,9 @@ def classify_completion(
     """``late`` after ``due_at``, ``on_time`` on the due date's local day, else ``early``."""
     completed = _aware(completed_at, "completed_at")
     due = _aware(due_at, "due_at")
-    if completed > due:
+    # Compared in UTC: Python compares two datetimes sharing one tzinfo by wall clock, ignoring
+    # `fold`, so the repeated hour of a DST change would order them wrongly.
+    if completed.astimezone(UTC) > due.astimezone(UTC):
         return "late"
     if completed.astimezone(tz).date() == due.astimezone(tz).date():
         return "on_time"
