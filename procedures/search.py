@@ -13,9 +13,9 @@ A procedure matches when every word of the query is a whole word of `search_text
 `search_words` through its GIN index; SQLite: LIKE on the space-padded column). Matches
 rank in tiers: the code typed exactly; the query as a phrase in the name; every word in the name;
 the phrase in other fields; the words scattered over other fields. Within a tier, by pg_trgm
-similarity of the name to the query (SQLite gets the same function in Python), then in
-Vietnamese name order, then by code, so both databases list the same procedures in the same
-order.
+similarity of the name to the query (SQLite gets the same function in Python; a name holding
+none of the words counts as 0), then in Vietnamese name order, then by code, so both databases
+list the same procedures in the same order.
 
 `Procedure.save()` fills the columns from the procedure's own fields and, once it exists, from
 its documents, results and other agencies; whoever writes those afterwards (the import, the
@@ -90,16 +90,18 @@ def procedure_refresh_search(procedure) -> None:
 
 
 class _HasWords(Expression):
-    """True when every phrase (words separated by single spaces) appears as whole words in
-    `column`, a column of words separated by single spaces: `' ' || column || ' ' LIKE
-    '% phrase %'`. Words (procedures.text) never hold a LIKE wildcard."""
+    """True when every phrase (words separated by single spaces), or with `any_of` at least
+    one, appears as whole words in `column`, a column of words separated by single spaces:
+    `' ' || column || ' ' LIKE '% phrase %'`. Words (procedures.text) never hold a LIKE
+    wildcard."""
 
     output_field = BooleanField()
 
-    def __init__(self, column: str, phrases: list[str]):
+    def __init__(self, column: str, phrases: list[str], *, any_of: bool = False):
         super().__init__()
         self.column = F(column)
         self.phrases = list(phrases)
+        self.joiner = " OR " if any_of else " AND "
 
     def get_source_expressions(self):
         return [self.column]
@@ -110,7 +112,7 @@ class _HasWords(Expression):
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
         like = f"(' ' || {column} || ' ') LIKE %s"
-        sql = " AND ".join([like] * len(self.phrases))
+        sql = self.joiner.join([like] * len(self.phrases))
         patterns = [f"% {phrase} %" for phrase in self.phrases]
         return f"({sql})", [value for pattern in patterns for value in (*params, pattern)]
 
@@ -147,13 +149,19 @@ def procedures_matching(procedures: QuerySet, query: str) -> QuerySet:
         default=Value(TIER_WORDS_ELSEWHERE),
         output_field=IntegerField(),
     )
-    # similarity(search_name, phrase), descending. When the name holds every word, the query's
-    # trigrams are all among the name's and the similarity is (query's count) / (name's count):
-    # fewer stored trigrams, higher similarity, the same order without computing it on each row
-    # (most of the cost of a common word matching most of the catalogue).
+    # similarity(search_name, phrase), descending, computed on as few rows as possible: a
+    # common word matches most of the catalogue, and the function costs more than the rest of
+    # the ranking. When the name holds every word, the query's trigrams are all among the
+    # name's and the similarity is (query's count) / (name's count): fewer stored trigrams,
+    # higher similarity, the same order without computing it. A name holding none of the words
+    # (a match in other fields only) counts as 0, and such names follow in name order.
     similarity = Case(
         When(_HasWords("search_name", terms), then=-F("search_name_trigrams")),
-        default=_Similarity("search_name", Value(phrase)),
+        When(
+            _HasWords("search_name", terms, any_of=True),
+            then=_Similarity("search_name", Value(phrase)),
+        ),
+        default=Value(0.0),
         output_field=FloatField(),
     )
     return (
