@@ -163,7 +163,23 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# --- Upload limits and quotas (begin) -----------------------------------------------------------
 UPLOAD_MAX_FILE_SIZE = int(env("UPLOAD_MAX_FILE_SIZE", str(20 * 1024 * 1024)))
+# Word and Excel files are zip archives, judged from their central directory before anything is
+# unpacked (dossiers.filetypes): at most this many parts, this many bytes once unpacked (Office's
+# embedded packages included), and no part over 1 MB compressed more than this many times.
+UPLOAD_ARCHIVE_MAX_ENTRIES = int(env("UPLOAD_ARCHIVE_MAX_ENTRIES", "1000"))
+UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_SIZE = int(
+    env("UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_SIZE", str(100 * 1024 * 1024))
+)
+UPLOAD_ARCHIVE_MAX_RATIO = int(env("UPLOAD_ARCHIVE_MAX_RATIO", "100"))
+# Quotas on uploads by citizens and organisations (staff uploads are not checked): the files of
+# one dossier, and what one account stores in a local calendar day.
+UPLOAD_DOSSIER_MAX_FILES = int(env("UPLOAD_DOSSIER_MAX_FILES", "50"))
+UPLOAD_DOSSIER_MAX_BYTES = int(env("UPLOAD_DOSSIER_MAX_BYTES", str(100 * 1024 * 1024)))
+UPLOAD_USER_DAILY_MAX_FILES = int(env("UPLOAD_USER_DAILY_MAX_FILES", "200"))
+UPLOAD_USER_DAILY_MAX_BYTES = int(env("UPLOAD_USER_DAILY_MAX_BYTES", str(300 * 1024 * 1024)))
+# --- Upload limits and quotas (end) -------------------------------------------------------------
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
