@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .auth import login_key
+from .auth import login_blocked_until, login_key
+from .throttles import retry_text
 from .validators import normalize_phone, validate_identity_number, validate_phone
 
 
@@ -25,6 +26,20 @@ class LoginForm(AuthenticationForm):
         # Authenticate, and count failed attempts for the lockout, under one name per account:
         # `AN@example.vn`, `0912.345.678` and `+84 912 345 678` must not each get five tries.
         return login_key(self.cleaned_data["username"])
+
+    def clean(self):
+        # Too many failures from this address (any accounts): refuse before any password check.
+        until = login_blocked_until(self.request) if self.request is not None else None
+        if until is not None:
+            raise forms.ValidationError(
+                _(
+                    "Too many failed logins from your network address. %(retry)s You can also "
+                    "reset your password."
+                ),
+                code="address_throttled",
+                params={"retry": retry_text(until)},
+            )
+        return super().clean()
 
 
 class StaffLoginForm(LoginForm):

@@ -9,7 +9,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -18,6 +17,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.throttles import (
+    address_key,
+    retry_text,
+    track_address_throttle,
+    track_code_throttle,
+)
 from procedures.models import Procedure
 from procedures.selectors import procedure_get_published
 
@@ -30,6 +35,7 @@ from ..forms.citizen import (
     TrackForm,
     WithdrawForm,
 )
+from ..models import AccessKind
 from ..selectors import (
     dossier_get_for_user,
     dossier_list_for_user,
@@ -48,15 +54,12 @@ from ..services import (
     dossier_withdraw,
 )
 from ..services.dossiers import UNCHANGED, require_channel_open, required_documents_for
+from ..services.personal_data import access_record_create, access_records_for_applicant
 from ..workflow import InvalidTransition, is_allowed
 from .errors import error_text
 
 PAGE_SIZE = 20
 IDEMPOTENCY_KEY_LENGTH = 64
-
-# Tracking by code and phone is open to anyone: limit guessing per address.
-TRACK_FAILURE_LIMIT = 10
-TRACK_FAILURE_WINDOW = 15 * 60
 
 
 def _expected_updated_at(request):
@@ -345,8 +348,11 @@ def my_list(request):
 @login_required
 def my_detail(request, pk):
     dossier = _own_dossier(request, pk)
+    access_rows, access_total = access_records_for_applicant(dossier=dossier)
     context = {
         "dossier": dossier,
+        "access_rows": access_rows,
+        "access_total": access_total,
         "events": dossier_timeline(dossier=dossier),
         "files": list(submitted_files_of(dossier=dossier)),
         "issued_documents": list(issued_documents_of(dossier=dossier)),
@@ -445,24 +451,30 @@ def rate(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def track(request):
-    """Look a dossier up by its code and the applicant's phone; reveal nothing on a wrong pair."""
+    """Look a dossier up by its code and the applicant's phone; reveal nothing on a wrong pair.
+
+    Failed look-ups are limited per client address and per dossier code (whatever the address,
+    so guessing the phone of one code is capped however many addresses are used); a blocked
+    look-up is refused without a query and says when to try again.
+    """
     form = TrackForm(request.POST or None)
     context = {"form": form}
     if request.method == "POST":
-        failures_key = f"dossiers:track-failures:{request.META.get('REMOTE_ADDR', '')}"
-        if (cache.get(failures_key) or 0) >= TRACK_FAILURE_LIMIT:
+        by_address, by_code = track_address_throttle(), track_code_throttle()
+        address = address_key(request)
+        code = form.cleaned_data["code"].upper() if form.is_valid() else None
+        until = by_address.blocked_until(address) or (by_code.blocked_until(code) if code else None)
+        if until is not None:
             context["throttled"] = True
+            context["retry_text"] = retry_text(until)
             return render(request, "dossiers/citizen/track.html", context, status=429)
-        if form.is_valid():
+        if code:
             dossier = dossier_track(
                 code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
             )
             if dossier is None:
-                cache.add(failures_key, 0, timeout=TRACK_FAILURE_WINDOW)
-                try:
-                    cache.incr(failures_key)
-                except ValueError:  # expired between add and incr
-                    cache.set(failures_key, 1, timeout=TRACK_FAILURE_WINDOW)
+                by_address.record_failure(address)
+                by_code.record_failure(code)
                 context["not_found"] = True
             else:
                 context["dossier"] = dossier
@@ -481,6 +493,14 @@ def file_download(request, pk, file_id):
         handle = dossier_file.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404(_("The stored file is missing; please tell the service centre.")) from None
+    # Staff opening an applicant's file is recorded (the applicant's own download is not).
+    access_record_create(
+        dossier=dossier,
+        user=request.user,
+        what=AccessKind.FILE,
+        object_id=dossier_file.pk,
+        label=dossier_file.original_name,
+    )
     return FileResponse(
         handle,
         as_attachment=True,

@@ -141,6 +141,35 @@ AXES_USERNAME_CALLABLE = "portal.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# --- Client address and throttles (begin) ------------------------------------------------------
+# The number of reverse proxies in front of the portal that append to X-Forwarded-For (1 behind
+# one nginx). 0: the header is ignored and REMOTE_ADDR is the client. portal.client_ip.client_ip
+# takes the client from the header only through these proxies; every throttle uses it.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# django-axes counts failures per (account, client address) with the same function, so five
+# wrong passwords lock that account from that address only. The AXES_IPWARE_* values describe
+# the same rule but are inert: axes prefers AXES_CLIENT_IP_CALLABLE (django-ipware is not used).
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# The lockout page says when the lock ends.
+AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
+# Password spraying: this many failed logins from one address, whichever accounts, refuse every
+# login from that address for the window (portal.throttles, in the shared cache).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LOGIN_ADDRESS_WINDOW_MINUTES = int(env("LOGIN_ADDRESS_WINDOW_MINUTES", "15"))
+# Tracking by code and phone (/track/): failed look-ups allowed per address and per dossier
+# code (whatever the address) within the window, which is also how long a block lasts.
+TRACK_ADDRESS_FAILURE_LIMIT = int(env("TRACK_ADDRESS_FAILURE_LIMIT", "10"))
+TRACK_CODE_FAILURE_LIMIT = int(env("TRACK_CODE_FAILURE_LIMIT", "10"))
+TRACK_WINDOW_MINUTES = int(env("TRACK_WINDOW_MINUTES", "15"))
+# --- Client address and throttles (end) --------------------------------------------------------
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,9 +1,28 @@
 """Production: everything comes from the environment (see .env.example); this file only hardens."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env, env_bool
 
 DEBUG = False
+
+# --- Client address and throttles (begin) ------------------------------------------------------
+# The login lockout and the throttles count in the cache: in per-process memory each worker
+# would allow the limits again, so production refuses to start without a shared one.
+if not (env("CACHE_URL") or "").startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to a shared Redis cache (redis://host:6379/1): the login and tracking "
+        "throttles count there, and per-process memory would give every worker its own limits."
+    )
+# Behind the recommended proxy a wrong proxy count makes every visitor one address (or lets
+# clients choose theirs): the deployment must say how many proxies it has.
+if env("TRUSTED_PROXY_COUNT") is None:
+    raise ImproperlyConfigured(
+        "Set TRUSTED_PROXY_COUNT to the number of reverse proxies in front of the portal that "
+        "add to X-Forwarded-For (1 behind one nginx; 0 if clients connect directly)."
+    )
+# --- Client address and throttles (end) --------------------------------------------------------
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

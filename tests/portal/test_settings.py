@@ -28,6 +28,8 @@ def _production_env(tmp_path, **overrides):
         CSRF_TRUSTED_ORIGINS="https://motcua.example.gov.vn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        TRUSTED_PROXY_COUNT="1",
         VAR_DIR=str(tmp_path / "var"),
     )
     for key, value in overrides.items():
