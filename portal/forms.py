@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .auth import login_blocked_until, login_key
 from .throttles import retry_text
-from .validators import normalize_phone, validate_identity_number, validate_phone
+from .validators import (
+    clean_personal_name,
+    normalize_identity_number,
+    normalize_phone,
+    validate_identity_number,
+    validate_phone,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -81,32 +87,37 @@ class RegistrationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def clean_full_name(self):
+        return clean_personal_name(self.cleaned_data["full_name"])
+
+    # An e-mail or phone that already has an account is not an error here: the page must answer
+    # the same whether it exists (the view tells the owner instead, see `existing_accounts`).
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if email and get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail already exists. Log in or reset the password."),
-                code="email_taken",
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if not phone:
             return ""
         validate_phone(phone)
-        phone = normalize_phone(phone)
-        if get_user_model().objects.filter(phone=phone).exists():
-            raise forms.ValidationError(
-                _("An account with this phone number already exists."), code="phone_taken"
-            )
-        return phone
+        return normalize_phone(phone)
 
     def clean_identity_number(self):
-        value = self.cleaned_data["identity_number"].strip()
+        value = normalize_identity_number(self.cleaned_data["identity_number"])
         if value:
             validate_identity_number(value)
         return value
+
+    def existing_accounts(self) -> list:
+        """The accounts that already use the e-mail or the phone typed (at most two)."""
+        users = get_user_model()._default_manager
+        found = {}
+        email, phone = self.cleaned_data.get("email"), self.cleaned_data.get("phone")
+        if email:
+            found.update((user.pk, user) for user in users.filter(email__iexact=email))
+        if phone:
+            found.update((user.pk, user) for user in users.filter(phone=phone))
+        return list(found.values())
 
     def clean(self):
         cleaned = super().clean()

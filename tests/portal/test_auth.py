@@ -60,11 +60,12 @@ def test_register_page_renders_for_anonymous(client):
 
 
 def test_register_with_email_only(client):
-    """An e-mail without a phone creates a citizen that logs in with the (lower-cased) e-mail,
-    logs them in and sends them on through after_login."""
+    """An e-mail without a phone creates a citizen that logs in with the (lower-cased) e-mail;
+    the page sends them to the login page (the same answer as for an address in use, so
+    nobody is logged in by registering)."""
     response = client.post(reverse("portal:register"), _registration(email="Binh.Tran@Example.VN"))
     assert response.status_code == 302
-    assert response.url == reverse("portal:after_login")
+    assert response.url == reverse("portal:login")
     user = User.objects.get()
     assert user.email == "binh.tran@example.vn"
     assert user.phone == ""
@@ -74,6 +75,8 @@ def test_register_with_email_only(client):
     assert not user.is_staff
     assert not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["citizen"]
+    assert _logged_in_user_id(client) is None
+    assert _login(client, "binh.tran@example.vn", NEW_PASSWORD).status_code == 302
     assert _logged_in_user_id(client) == str(user.pk)
 
 
@@ -85,11 +88,11 @@ def test_register_with_phone_only_normalises_the_phone(client):
     assert user.phone == "0912345678"
     assert user.email == ""
     assert user.has_role(Role.CITIZEN)
-    assert _logged_in_user_id(client) == str(user.pk)
+    assert _logged_in_user_id(client) is None
 
 
 def test_register_with_email_phone_and_identity_number(client):
-    """All identifiers together are stored; the citizen lands on the home page after login."""
+    """All identifiers together are stored; the citizen lands on the login page."""
     response = client.post(
         reverse("portal:register"),
         _registration(
@@ -97,14 +100,14 @@ def test_register_with_email_phone_and_identity_number(client):
         ),
         follow=True,
     )
-    assert response.redirect_chain[-1] == (reverse("portal:home"), 302)
+    assert response.redirect_chain == [(reverse("portal:login"), 302)]
     user = User.objects.get()
     assert (user.email, user.phone, user.identity_number) == (
         "binh@example.vn",
         "0912345678",
         "001203004567",
     )
-    assert response.context["user"] == user
+    assert not response.context["user"].is_authenticated
 
 
 def test_registered_citizen_can_log_in_again_with_email_and_with_phone(client):
@@ -122,23 +125,29 @@ def test_registered_citizen_can_log_in_again_with_email_and_with_phone(client):
         assert _logged_in_user_id(client) == str(user.pk)
 
 
-def test_register_rejects_a_duplicate_email_whatever_its_case(client):
-    """An e-mail already used (compared case-insensitively) gives email_taken; nothing is
-    created and nobody is logged in."""
+def test_register_creates_nothing_for_an_email_in_use_whatever_its_case(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """An e-mail already used (compared case-insensitively) creates nothing and logs nobody in;
+    the answer is the login page, as for a new address, and the owner gets a mail."""
     UserFactory(username="an@example.vn", email="an.nguyen@example.vn")
-    response = client.post(reverse("portal:register"), _registration(email="AN.Nguyen@Example.VN"))
-    assert response.status_code == 200
-    assert _error_codes(response, "email") == ["email_taken"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:register"), _registration(email="AN.Nguyen@Example.VN")
+        )
+    assert response.status_code == 302
+    assert response.url == reverse("portal:login")
     assert User.objects.count() == 1
     assert _logged_in_user_id(client) is None
+    assert [mail.to for mail in mailoutbox] == [["an.nguyen@example.vn"]]
 
 
-def test_register_rejects_a_duplicate_phone_however_it_is_written(client):
-    """A phone number already used, written with +84 and spaces, gives phone_taken."""
+def test_register_creates_nothing_for_a_phone_in_use_however_it_is_written(client):
+    """A phone number already used, written with +84 and spaces, creates nothing either."""
     UserFactory(phone="0912345678")
     response = client.post(reverse("portal:register"), _registration(phone="+84 912 345 678"))
-    assert response.status_code == 200
-    assert _error_codes(response, "phone") == ["phone_taken"]
+    assert response.status_code == 302
+    assert response.url == reverse("portal:login")
     assert User.objects.count() == 1
     assert _logged_in_user_id(client) is None
 
@@ -615,28 +624,35 @@ def test_citizen_group_is_the_only_group_of_a_new_account(client):
     assert not user.is_staff_member
 
 
-def test_registration_racing_another_for_the_same_email_gets_a_message_not_an_error(
-    client, monkeypatch
+def test_registration_racing_another_for_the_same_email_gets_the_usual_answer(
+    client, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    """Two submits that both pass the form's checks: the second hits the unique constraint."""
+    """Two submits that both pass the form's checks: the second hits the unique constraint
+    and is answered as for an address in use (the login page; the owner gets a mail)."""
     from portal import forms as portal_forms
 
-    UserFactory(username="first", email="race@example.vn")
-    # The form's own duplicate check ran before the other request committed.
-    monkeypatch.setattr(
-        portal_forms.RegistrationForm, "clean_email", lambda self: "race@example.vn"
-    )
+    first = UserFactory(username="first", email="race@example.vn")
+    # The view's look-up ran before the other request committed.
+    looked_up = []
 
-    response = client.post(
-        reverse("portal:register"),
-        {
-            "full_name": "Trần Thị Bích",
-            "email": "race@example.vn",
-            "password1": "mot-mat-khau-dai-2026",
-            "password2": "mot-mat-khau-dai-2026",
-        },
-    )
+    def existing_accounts(self):
+        looked_up.append(True)
+        return [] if len(looked_up) == 1 else [first]
 
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    monkeypatch.setattr(portal_forms.RegistrationForm, "existing_accounts", existing_accounts)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:register"),
+            {
+                "full_name": "Trần Thị Bích",
+                "email": "race@example.vn",
+                "password1": "mot-mat-khau-dai-2026",
+                "password2": "mot-mat-khau-dai-2026",
+            },
+        )
+
+    assert response.status_code == 302
+    assert response.url == reverse("portal:login")
     assert get_user_model().objects.filter(email__iexact="race@example.vn").count() == 1
+    assert [mail.to for mail in mailoutbox] == [["race@example.vn"]]
