@@ -23,6 +23,27 @@ def agency_serving_portal() -> Agency | None:
     )
 
 
+# Long texts only the procedure page shows: a catalogue list of thousands reads none of them.
+CATALOGUE_LIST_DEFERRED = (
+    "decision_authority",
+    "authorised_agency",
+    "coordinating_agency",
+    "steps_description",
+    "conditions",
+    "fee_note",
+    "result",
+    "legal_basis",
+    "publication_decision",
+    "supplement_policy_basis",
+    "search_text",
+)
+
+
+def procedure_list_for_catalogue(**filters) -> QuerySet[Procedure]:
+    """`procedure_list_published` for the public list: the same rows, without the long texts."""
+    return procedure_list_published(**filters).defer(*CATALOGUE_LIST_DEFERRED)
+
+
 def procedure_list_published(
     *,
     on: date | None = None,

@@ -60,7 +60,7 @@ def procedure_list(request):
         "level": cleaned.get("level") or "",
         "applicant_type": cleaned.get("applicant_type") or "",
     }
-    procedures = selectors.procedure_list_published(**filters)
+    procedures = selectors.procedure_list_for_catalogue(**filters)
     page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("page"))
     # The rows show each procedure's limits per channel: one more query per page, not per row.
     page.object_list = list(page.object_list)

@@ -74,3 +74,15 @@ def procedure(agency, field):
 @pytest.fixture
 def user_factory(db):
     return UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """Every test starts in the portal's language (Vietnamese): a test that switched to English,
+    or a request that activated it, must not decide the language of the next test's messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

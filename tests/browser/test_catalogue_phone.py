@@ -5,8 +5,6 @@ page scroll sideways, and the filters work. Rows are made with the models from t
 Set CATALOGUE_SCREENSHOTS to a folder to keep screenshots of each page at phone and desktop width.
 """
 
-import gzip
-import json
 import os
 from datetime import date
 from decimal import Decimal
@@ -17,10 +15,10 @@ from playwright.sync_api import expect
 
 from procedures.choices import AgencyKind, Channel, TimeUnit
 from procedures.models import Agency, Field, Procedure
+from tests.national_sample import read_national_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLE = Path("/work/shared/data/national-sample/catalogue-v1.json.gz")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 CASE_PREFIX = "Trường hợp: "
@@ -44,10 +42,7 @@ OVERFLOW_SCRIPT = """() => {
 
 @pytest.fixture(scope="module")
 def sample():
-    if not SAMPLE.exists():
-        pytest.skip(f"the national sample is not on this machine ({SAMPLE})")
-    with gzip.open(SAMPLE) as handle:
-        return json.load(handle)
+    return read_national_sample()
 
 
 def make_agencies_and_fields(sample):

@@ -2,29 +2,24 @@
 without trimming) loads faithfully, beside the demo's dossiers, on PostgreSQL and SQLite alike."""
 
 import copy
-import gzip
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from procedures.choices import TimeUnit
 from procedures.exchange import catalogue_export, catalogue_import
 from procedures.exchange.export import procedure_record, record_content, stored_parts
 from procedures.models import Agency, Field, Procedure
+from tests.national_sample import read_national_sample
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
-
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "national-sample"
 
 
 @pytest.fixture(scope="module")
 def sample() -> dict:
-    with gzip.open(SAMPLE / "catalogue-v1.json.gz", "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+    return read_national_sample()
 
 
 def contents() -> dict:

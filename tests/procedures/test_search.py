@@ -1,11 +1,7 @@
 """Catalogue search: whole words, diacritics and case optional, the best match first, and the
 same procedures in the same order on SQLite and on PostgreSQL."""
 
-import gzip
-import json
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -17,6 +13,7 @@ from procedures.search import procedure_refresh_search
 from procedures.selectors import catalogue_filter_choices, procedure_list_published
 from procedures.text import fold, search_terms, trigram_similarity, word_text, words
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
+from tests.national_sample import read_national_sample
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -277,15 +274,9 @@ def test_agency_filter_and_menu_include_other_handling_agencies():
 
 # ---- the national sample: 610 real records ---------------------------------------------------
 
-SAMPLE = Path(
-    os.environ.get("NATIONAL_SAMPLE", "/work/shared/data/national-sample/catalogue-v1.json.gz")
-)
-
 
 def sample_records() -> dict:
-    if not SAMPLE.exists():
-        pytest.skip(f"the national sample is not at {SAMPLE} (set NATIONAL_SAMPLE)")
-    return json.loads(gzip.decompress(SAMPLE.read_bytes()))
+    return read_national_sample()
 
 
 def load_national_sample(data: dict) -> None:
