@@ -19,6 +19,7 @@ from .models import (
     ProcedureStep,
     RequiredDocument,
 )
+from .search import procedure_refresh_search
 from .services import (
     procedure_check_step_budgets,
     procedure_create_version,
@@ -356,6 +357,8 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Search also reads the documents, results and other agencies just saved.
+        procedure_refresh_search(form.instance)
         # Publishing closes the previous version the day before this one starts.
         if form.instance.is_published:
             procedure_publish(procedure=form.instance)
