@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from procedures.selectors import agency_tree
 
 from .models import (
+    AccessRecord,
     CalendarDay,
     Dossier,
     DossierEvent,
@@ -321,3 +322,25 @@ class IndicatorTargetAdmin(admin.ModelAdmin):
     list_display = ["code", "target", "valid_from", "note"]
     list_filter = ["code"]
     ordering = ["code", "-valid_from"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """Who opened which dossier's personal data, for auditors: append-only, so read-only here
+    (view permission `dossiers.view_accessrecord`); nothing is added, changed or deleted."""
+
+    list_display = ["at", "dossier", "what", "label", "user", "role", "agency"]
+    list_filter = ["what", "role", "agency", "at"]
+    list_select_related = ["dossier", "user", "agency"]
+    search_fields = ["dossier__code", "user__username", "user__email", "label"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AccessRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

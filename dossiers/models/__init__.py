@@ -1,3 +1,4 @@
+from .access import AccessKind, AccessRecord
 from .calendar import CalendarDay, WorkingSession
 from .documents import DocumentJob, IssuedDocument
 from .dossier import AppendOnlyError, Dossier, DossierCodeSequence, DossierEvent, Pause
@@ -18,6 +19,8 @@ from .statistics import (
 from .tasks import TaskFailure
 
 __all__ = [
+    "AccessKind",
+    "AccessRecord",
     "AppendOnlyError",
     "CalendarDay",
     "Dossier",

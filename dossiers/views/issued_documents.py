@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..documents import document_filename
+from ..models import AccessKind
 from ..selectors import dossier_get_for_staff, dossier_get_for_user
 from ..selectors.documents import issued_document_get
 from ..services.documents import issued_document_pdf, issued_document_regenerate
+from ..services.personal_data import access_record_create
 from .staff.access import CASEWORK_ROLES, staff_required
 
 
@@ -26,6 +28,14 @@ def document_download(request, pk, document_id):
     document = issued_document_get(dossier=dossier, document_id=document_id)
     response = HttpResponse(issued_document_pdf(document=document), content_type="application/pdf")
     filename = document_filename(document.kind, document.number)
+    # Staff opening it is recorded (the applicant's own download is not).
+    access_record_create(
+        dossier=dossier,
+        user=request.user,
+        what=AccessKind.DOCUMENT,
+        object_id=document.pk,
+        label=filename,
+    )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

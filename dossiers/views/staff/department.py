@@ -19,7 +19,9 @@ from ...forms.staff import (
     ExtendForm,
     SupplementRequestForm,
 )
+from ...models import AccessKind
 from ...services.handling import may_assign, may_complete_step
+from ...services.personal_data import access_record_create
 from .access import (
     CASEWORK_ROLES,
     DEPARTMENT_ROLES,
@@ -151,6 +153,7 @@ def department_detail(request, pk):
         else:
             _form_errors(request, form)
         return redirect("dossiers:department_detail", pk=dossier.pk)
+    access_record_create(dossier=dossier, user=request.user, what=AccessKind.DOSSIER_PAGE)
     return render(
         request,
         "dossiers/staff/department_detail.html",

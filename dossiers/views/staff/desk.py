@@ -25,8 +25,10 @@ from ...forms.staff import (
     SupplementRequestForm,
     WalkInForm,
 )
+from ...models import AccessKind
 from ...selectors.documents import issued_receipt_of
 from ...services.documents import issued_document_pdf
+from ...services.personal_data import access_record_create
 from ...workflow import InvalidTransition
 from ..errors import error_text
 from .access import (
@@ -192,10 +194,21 @@ def desk_detail(request, pk):
         if done and name == "receive":
             return redirect("dossiers:receipt", pk=dossier.pk)
         return redirect("dossiers:desk_detail", pk=dossier.pk)
+    access_record_create(dossier=dossier, user=request.user, what=AccessKind.DOSSIER_PAGE)
     return render(
         request,
         "dossiers/staff/desk_detail.html",
         _detail_context(dossier, forms=_desk_forms(dossier)),
+    )
+
+
+def _record_receipt(request, dossier, number: str) -> None:
+    """The receipt prints the applicant's identity number, phone and address."""
+    access_record_create(
+        dossier=dossier,
+        user=request.user,
+        what=AccessKind.DOCUMENT,
+        label=documents.document_filename(DocumentKind.RECEIPT, number or dossier.code or ""),
     )
 
 
@@ -222,6 +235,7 @@ def receipt(request, pk):
     else:
         snapshot = documents.document_snapshot(DocumentKind.RECEIPT, dossier)
         number = documents.document_number(DocumentKind.RECEIPT, dossier)
+    _record_receipt(request, dossier, number)
     context = {
         "dossier": dossier,
         "doc": revive(snapshot),
@@ -244,6 +258,7 @@ def receipt_pdf(request, pk):
     else:
         # Dossiers received before documents were issued (or loaded by the demo generator).
         data = documents.receipt_pdf(dossier)
+    _record_receipt(request, dossier, issued.number if issued is not None else "")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
     return response
