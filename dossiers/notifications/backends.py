@@ -9,6 +9,7 @@ mark is not delivered twice.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from ..models import Notification, NotificationChannel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,14 @@ class SmsBackend:
 
 
 class ConsoleSmsBackend(SmsBackend):
-    """Development: prints each SMS."""
+    """Development: writes each SMS to the log and sends nothing.
+
+    Through logging, so the log filter masks the phone number (portal.logging); production
+    settings refuse this backend unless ALLOW_DEVELOPMENT_MESSAGING is set.
+    """
 
     def send_sms(self, *, phone: str, text: str, key: str) -> None:
-        print(f"[SMS {key}] {phone}: {text}", flush=True)  # noqa: T201
+        logger.info("[SMS %s] %s: %s", key, phone, text)
 
 
 class LocmemSmsBackend(SmsBackend):
@@ -122,6 +129,9 @@ class LocmemSmsBackend(SmsBackend):
 
 class FileSmsBackend(SmsBackend):
     """Development and worker tests: one line per SMS in SMS_FILE_PATH (`key<TAB>phone<TAB>text`).
+
+    The file holds phone numbers in clear: production settings refuse this backend unless
+    ALLOW_DEVELOPMENT_MESSAGING is set.
 
     A key already in the file is not written again; the file is locked while it is read and
     appended, so two workers never both write the same key.

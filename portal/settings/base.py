@@ -74,9 +74,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: end at browser close and after STAFF_SESSION_IDLE_MINUTES without a request.
+    "portal.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
+    # Cache-Control: no-store, private on authenticated pages and on every download.
+    "portal.middleware.PrivateCacheMiddleware",
     # Axes must come last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -347,3 +351,24 @@ NOTIFICATION_EMAIL_BACKEND = env("NOTIFICATION_EMAIL_BACKEND", "")
 NOTIFICATION_MAX_ATTEMPTS = int(env("NOTIFICATION_MAX_ATTEMPTS", "5"))
 # A row left "sending" this long (its worker died) is claimed again.
 NOTIFICATION_CLAIM_TIMEOUT_MINUTES = int(env("NOTIFICATION_CLAIM_TIMEOUT_MINUTES", "10"))
+
+# --- Personal data (begin) -----------------------------------------------------------------------
+# Law 91/2025/QH15 and Decree 356/2025/NĐ-CP. Logs: every handler masks phone and identity numbers
+# (portal.logging); handlers added later, and Django's default ones, get the mask from
+# LOGGING_CONFIG.
+LOGGING.setdefault("filters", {})["mask_personal_data"] = {
+    "()": "portal.logging.PersonalDataMaskFilter"
+}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("mask_personal_data")
+LOGGING_CONFIG = "portal.logging.configure_logging"
+# Staff (and superuser) sessions end when the browser closes and after this many minutes
+# without a request (shared desk PCs); citizens keep the normal session.
+STAFF_SESSION_IDLE_MINUTES = int(env("STAFF_SESSION_IDLE_MINUTES", "30"))
+if STAFF_SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("STAFF_SESSION_IDLE_MINUTES must be 1 or more.")
+# Production refuses the console and file SMS and mail backends, which write phone numbers,
+# addresses and messages to the log or to files and deliver nothing, unless this is set (a
+# staging server without a gateway).
+ALLOW_DEVELOPMENT_MESSAGING = env_bool("ALLOW_DEVELOPMENT_MESSAGING", False)
+# --- Personal data (end) -------------------------------------------------------------------------

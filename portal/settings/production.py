@@ -47,3 +47,27 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [  # noqa: F405
         ],
     )
 ]
+
+# --- Personal data (begin) -----------------------------------------------------------------------
+# The console and file backends write phone numbers, e-mail addresses and messages (with the
+# dossier code that opens tracking) to the log or to files, and deliver nothing.
+DEVELOPMENT_MESSAGING_BACKENDS = {
+    "dossiers.notifications.backends.ConsoleSmsBackend",
+    "dossiers.notifications.backends.FileSmsBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if not ALLOW_DEVELOPMENT_MESSAGING:  # noqa: F405
+    for _name, _backend in [
+        ("SMS_BACKEND", SMS_BACKEND),  # noqa: F405
+        ("EMAIL_BACKEND", EMAIL_BACKEND),  # noqa: F405
+        ("NOTIFICATION_EMAIL_BACKEND", NOTIFICATION_EMAIL_BACKEND),  # noqa: F405
+    ]:
+        if _backend in DEVELOPMENT_MESSAGING_BACKENDS:
+            raise ImproperlyConfigured(
+                f"{_name} is {_backend}, a development backend: it writes phone numbers, "
+                "addresses and messages to the log or to files and sends nothing. Set "
+                f"{_name} to a real gateway, or ALLOW_DEVELOPMENT_MESSAGING=1 on a server "
+                "that must run without one."
+            )
+# --- Personal data (end) -------------------------------------------------------------------------
