@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,8 @@ ATTACH_STATUSES = frozenset(
     {S.DRAFT, S.SUBMITTED, S.NEEDS_SUPPLEMENT, S.RECEIVED, S.PROCESSING, S.RESULT_READY}
 )
 REMOVE_STATUSES = frozenset({S.DRAFT, S.NEEDS_SUPPLEMENT})
+# A supplement answers a supplement request: only a dossier awaiting one takes it.
+SUPPLEMENT_STATUSES = frozenset({S.NEEDS_SUPPLEMENT})
 
 
 @transaction.atomic(durable=True)
@@ -41,13 +44,18 @@ def dossier_attach_file(
     purpose: str = FilePurpose.APPLICATION,
     expected_updated_at: datetime | None = None,
 ) -> DossierFile:
-    """Store an uploaded document after checking its size and its real type (magic bytes).
+    """Store an uploaded document after checking its size, its name and its content
+    (`filetypes.check_upload`: the real type, and nothing unsafe to keep), and, for an upload
+    by someone other than staff, the dossier's and the uploader's daily quotas.
 
-    The same content already attached for the same required document is not stored twice: that
-    file is returned and no event is written.
+    A supplement is taken only while the dossier awaits one. The same content already attached
+    for the same required document is not stored twice: that file is returned and no event is
+    written. A refused upload stores nothing and leaves the dossier as it was.
     """
     dossier = _lock(dossier)
     check_action(dossier.status, ATTACH_STATUSES, "attach_file")
+    if purpose == FilePurpose.SUPPLEMENT:
+        check_action(dossier.status, SUPPLEMENT_STATUSES, "attach_supplement")
     check_fresh(dossier, expected_updated_at)
     if purpose not in FilePurpose.values:
         raise ValidationError(_("Unknown file purpose."), code="invalid")
@@ -64,16 +72,13 @@ def dossier_attach_file(
             code="too_large",
             params={"limit": filesizeformat(settings.UPLOAD_MAX_FILE_SIZE)},
         )
-    original_name = PurePath(upload.name or "").name[:255] or "tai-lieu"
-    file_type = filetypes.sniff(upload)
-    if file_type is None:
-        raise ValidationError(filetypes.UNSUPPORTED_MESSAGE, code="unsupported_type")
-    if not filetypes.extension_matches(original_name, file_type):
-        raise ValidationError(
-            _("The file name says one type but its content is another (%(type)s)."),
-            code="type_mismatch",
-            params={"type": file_type.label},
-        )
+    full_name = PurePath(upload.name or "").name
+    file_type = filetypes.check_upload(upload, name=full_name)
+    # Shortened to fit the column, keeping the extension the name was checked with.
+    extension = filetypes.extension_of(full_name)
+    original_name = (
+        full_name[: 255 - len(extension)] + extension if len(full_name) > 255 else full_name
+    )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -85,6 +90,8 @@ def dossier_attach_file(
         return existing
 
     now = timezone.now()
+    if actor is not None and not getattr(actor, "is_staff_member", False):
+        _check_quotas(dossier=dossier, uploader=actor, size=size, now=now)
     upload.seek(0)
     dossier_file = DossierFile(
         dossier=dossier,
@@ -124,6 +131,58 @@ def dossier_attach_file(
         dossier_file.file.storage.delete(dossier_file.file.name)
         raise
     return dossier_file
+
+
+def _check_quotas(
+    *, dossier: Dossier, uploader: AbstractBaseUser, size: int, now: datetime
+) -> None:
+    """Refuse an upload that would take the dossier, or what the uploader stored today (local
+    calendar day), past its number of files or bytes. Files staff attached count in the
+    dossier's total, though staff uploads themselves are not checked (see the caller)."""
+    held = DossierFile.objects.filter(dossier=dossier).aggregate(
+        files=Count("pk"), size=Sum("size")
+    )
+    if held["files"] + 1 > settings.UPLOAD_DOSSIER_MAX_FILES:
+        raise ValidationError(
+            _(
+                "This dossier already has %(limit)s files, the most allowed. Remove files you "
+                "no longer need before adding others."
+            ),
+            code="dossier_file_quota",
+            params={"limit": settings.UPLOAD_DOSSIER_MAX_FILES},
+        )
+    if (held["size"] or 0) + size > settings.UPLOAD_DOSSIER_MAX_BYTES:
+        raise ValidationError(
+            _(
+                "With this file the dossier's files would take more than %(limit)s, the most "
+                "allowed. Remove files you no longer need or make this one smaller (for "
+                "example, scan at a lower resolution)."
+            ),
+            code="dossier_size_quota",
+            params={"limit": filesizeformat(settings.UPLOAD_DOSSIER_MAX_BYTES)},
+        )
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    stored_today = DossierFile.objects.filter(
+        uploaded_by=uploader, uploaded_at__gte=today
+    ).aggregate(files=Count("pk"), size=Sum("size"))
+    if stored_today["files"] + 1 > settings.UPLOAD_USER_DAILY_MAX_FILES:
+        raise ValidationError(
+            _(
+                "You have uploaded %(limit)s files today, the most allowed in a day. Try again "
+                "tomorrow."
+            ),
+            code="daily_file_quota",
+            params={"limit": settings.UPLOAD_USER_DAILY_MAX_FILES},
+        )
+    if (stored_today["size"] or 0) + size > settings.UPLOAD_USER_DAILY_MAX_BYTES:
+        raise ValidationError(
+            _(
+                "With this file your uploads today would take more than %(limit)s, the most "
+                "allowed in a day. Try again tomorrow."
+            ),
+            code="daily_size_quota",
+            params={"limit": filesizeformat(settings.UPLOAD_USER_DAILY_MAX_BYTES)},
+        )
 
 
 @transaction.atomic(durable=True)

@@ -21,11 +21,11 @@ from tests.dossiers.factories import (
     PNG_BYTES,
     applicant_data,
     build_lifecycle_office,
-    ole_bytes,
     ooxml_bytes,
     upload,
 )
 from tests.factories import RequiredDocumentFactory
+from tests.security.builders import cfb_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,8 @@ def file_events(dossier):
         ("anh.png", PNG_BYTES, "image/png"),
         ("don.docx", ooxml_bytes("word"), filetypes.DOCX.content_type),
         ("bang.xlsx", ooxml_bytes("xl"), filetypes.XLSX.content_type),
-        ("don.doc", ole_bytes("WordDocument"), "application/msword"),
-        ("bang.xls", ole_bytes("Workbook"), "application/vnd.ms-excel"),
+        ("don.doc", cfb_bytes({"WordDocument": b"w"}), "application/msword"),
+        ("bang.xls", cfb_bytes({"Workbook": b"w"}), "application/vnd.ms-excel"),
     ],
 )
 def test_accepted_types_are_stored_with_the_detected_type_and_sha256(
@@ -99,7 +99,7 @@ def test_accepted_types_are_stored_with_the_detected_type_and_sha256(
         ("script.exe", b"MZ\x90\x00\x03", "unsupported_type"),
         ("ghi-chu.txt", b"hello", "unsupported_type"),
         ("nen.zip", b"PK\x03\x04" + b"\x00" * 30, "unsupported_type"),  # zip, not Office
-        ("cu.doc", ole_bytes("Something"), "unsupported_type"),
+        ("cu.doc", cfb_bytes({"Something": b"s"}), "unsupported_type"),
         ("anh.png.pdf", JPEG_BYTES, "type_mismatch"),
     ],
 )
