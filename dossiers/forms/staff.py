@@ -150,9 +150,11 @@ class WalkInForm(BootstrapMixin, forms.Form):
         if not self.is_bound:
             return None
         try:
-            return int(self.data.get(self.add_prefix("procedure"), ""))
+            value = int(self.data.get(self.add_prefix("procedure"), ""))
         except (TypeError, ValueError):
             return None
+        # An id past the primary keys' range would fail the query (OverflowError on SQLite).
+        return value if 1 <= value <= 2**63 - 1 else None
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from .columns import COLUMN_LABELS, COLUMNS, report_column_q, report_relevant_q
 from .periods import Period
 
 GROUPINGS = ("agency", "field", "procedure", "channel")
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold
 
 # The value each grouping groups by, in the aggregate and in the drill-down filter.
 _GROUP_FIELDS = {
@@ -234,9 +235,22 @@ def report_build(*, user, period: Period, grouping: str = "agency") -> Report:
 
 
 def _coerce_key(grouping: str, key):
-    if grouping in ("agency", "field") and key not in (None, ""):
-        return int(key)
-    return None if key == "" else key
+    """The group's value from a drill-down key ("" or None: the group without one).
+
+    Raises ValueError for a key that cannot name a group: an agency or field id that is not a
+    number within the primary keys' range (a larger one fails the query on SQLite), or text
+    with a NUL character (which PostgreSQL refuses).
+    """
+    if key is None or key == "":
+        return None
+    if grouping in ("agency", "field"):
+        value = int(key)
+        if not 1 <= value <= MAX_ID:
+            raise ValueError(f"Group id {value} is out of range.")
+        return value
+    if "\x00" in str(key):
+        raise ValueError("A group key holds a NUL character.")
+    return key
 
 
 def report_drilldown(
