@@ -21,6 +21,10 @@ from ..models import Dossier, DossierEvent, DossierStep
 
 # ---- dossiers ---------------------------------------------------------------------------------
 
+CASEWORK_ROLE_NAMES = frozenset(
+    str(role) for role in (Role.DESK_OFFICER, Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER)
+)
+
 DESK_QUEUES = {
     "reception": DossierStatus.SUBMITTED,
     "supplement": DossierStatus.NEEDS_SUPPLEMENT,
@@ -37,15 +41,36 @@ def staff_agency_ids(user) -> set[int]:
     """The agencies whose dossiers `user` works on.
 
     A desk officer of a service centre: the agencies the centre serves and everything below them.
-    Other staff: their agency and everything below it; staff of a division also see their parent
-    department's tree. A superuser: every agency. Anyone else: none.
+    Other casework staff: their agency and everything below it; staff of a division also see their
+    parent department's tree. A superuser: every agency. Anyone else (a catalogue administrator
+    included): none.
     """
     if user is None or not user.is_authenticated:
         return set()
     if user.is_superuser:
         return set(Agency.objects.values_list("pk", flat=True))
-    if not user.is_staff_member or user.agency_id is None:
+    # Only casework reads dossiers: a catalogue administrator (who edits procedures) sees none,
+    # however high in the tree their agency sits.
+    if not (user.role_names & CASEWORK_ROLE_NAMES) or user.agency_id is None:
         return set()
+    return _agency_tree_ids(user)
+
+
+def report_agency_ids(user) -> set[int]:
+    """The agencies whose aggregate figures `user` may see: those of their casework, and for a
+    catalogue administrator their agency's tree (figures only; dossiers stay closed to them)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Agency.objects.values_list("pk", flat=True))
+    if user.agency_id is None or not (
+        user.role_names & (CASEWORK_ROLE_NAMES | {str(Role.CATALOGUE_ADMIN)})
+    ):
+        return set()
+    return _agency_tree_ids(user)
+
+
+def _agency_tree_ids(user) -> set[int]:
     rows = list(Agency.objects.values_list("pk", "parent_id", "kind"))
     kind_of = {pk: kind for pk, _parent, kind in rows}
     parent_of = {pk: parent for pk, parent, _kind in rows}

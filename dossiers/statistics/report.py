@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import DossierChannel
 from ..models import Dossier, FrozenReport, FrozenReportCorrection
-from ..selectors import staff_agency_ids
+from ..selectors.dossiers import report_agency_ids
 from .columns import COLUMN_LABELS, COLUMNS, report_column_q, report_relevant_q
 from .periods import Period
 
@@ -80,13 +80,14 @@ def _check_grouping(grouping: str) -> None:
 
 def report_scope(user) -> QuerySet[Dossier]:
     """The dossiers whose figures `user` may see: a superuser all, staff those of their agencies
-    (dossiers.selectors.staff_agency_ids), anyone else none. Bare queryset, for aggregates."""
+    (dossiers.selectors.dossiers.report_agency_ids), anyone else none. Bare queryset, for
+    aggregates."""
     dossiers = Dossier.objects.all()
     if user is None or not user.is_authenticated:
         return dossiers.none()
     if user.is_superuser:
         return dossiers
-    return dossiers.filter(agency_id__in=staff_agency_ids(user))
+    return dossiers.filter(agency_id__in=report_agency_ids(user))
 
 
 def _aggregate(dossiers: QuerySet[Dossier], period: Period, grouping: str) -> list[dict]:
@@ -171,7 +172,7 @@ def _frozen_report(user, period: Period) -> Report | None:
         return None
     stored = frozen.rows.all()
     if not user.is_superuser:
-        stored = stored.filter(agency_id__in=staff_agency_ids(user))
+        stored = stored.filter(agency_id__in=report_agency_ids(user))
     rows = [
         ReportRow(
             key=row.agency_id,
@@ -199,7 +200,7 @@ def report_corrections(*, user, period: Period) -> list[Correction]:
         detected_at__gte=period.t0, detected_at__lt=period.t1
     ).select_related("report")
     if not user.is_superuser:
-        found = found.filter(agency_id__in=staff_agency_ids(user))
+        found = found.filter(agency_id__in=report_agency_ids(user))
     return [
         Correction(
             month=f"{item.report.month:02d}/{item.report.year}",

@@ -183,6 +183,10 @@ def report_dossiers(request):
             # the code without a link that would answer 403.
             "can_open_dossiers": request.user.is_superuser
             or any(request.user.has_role(role) for role in DEPARTMENT_ROLES),
+            # Who applied is personal data: only the leaders and division heads of the scope
+            # read it here; others see the codes behind a number.
+            "show_applicant_names": request.user.is_superuser
+            or any(request.user.has_role(role) for role in (Role.LEADER, Role.DIVISION_HEAD)),
         },
     )
 

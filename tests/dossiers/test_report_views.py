@@ -312,9 +312,14 @@ def test_drilldown_links_to_the_dossier_only_for_those_who_may_open_it(client, b
     assert link in listed.content.decode()
     assert client.get(link).status_code == 200
 
+    assert first.applicant_name in listed.content.decode()
+
     admin = UserFactory(role=Role.CATALOGUE_ADMIN, agency=first.agency)
     client.force_login(admin)
     listed = client.get(reverse("dossiers:report_dossiers"), query)
     html = listed.content.decode()
     assert first.code in html
     assert link not in html
+    # Figures and codes, but not who applied, and the dossier itself stays closed.
+    assert first.applicant_name not in html
+    assert client.get(link).status_code in (403, 404)
