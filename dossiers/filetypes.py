@@ -272,7 +272,7 @@ def _inspect_ooxml(stream: BinaryIO) -> FileType:
         uncompressed=settings.UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_SIZE,
     )
     try:
-        return _inspect_zip(stream, depth=0, budget=budget)
+        file_type = _inspect_zip(stream, depth=0, budget=budget)
     except ValidationError:
         raise
     except (
@@ -288,6 +288,9 @@ def _inspect_ooxml(stream: BinaryIO) -> FileType:
         RuntimeError,
     ):
         raise _refuse(DAMAGED_MESSAGE, "damaged") from None
+    if file_type is None:  # only an embedded package has no main part
+        raise _refuse(OFFICE_INCOMPLETE_MESSAGE, "office_incomplete")
+    return file_type
 
 
 def _inspect_zip(stream: BinaryIO, *, depth: int, budget: _Budget) -> FileType | None:
@@ -652,7 +655,9 @@ def _unescape(data: bytes) -> bytes:
     return _NAME_ESCAPE.sub(lambda match: bytes([int(match[1], 16)]), data)
 
 
-def _has_name(data: bytes, names: frozenset[bytes], start: int = 0, stop: int | None = None):
+def _has_name(
+    data: bytes, names: frozenset[bytes], start: int = 0, stop: int | None = None
+) -> bool:
     """True when a name in `names` starts in data[start:stop] (it may end past `stop`)."""
     stop = len(data) if stop is None else stop
     for match in _NAME.finditer(data, start):
