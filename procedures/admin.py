@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from .choices import ProcedureLevel
 from .models import (
     Agency,
+    AgencyTreeChange,
     ChannelTimeLimit,
     DocumentCase,
     Fee,
@@ -21,6 +22,8 @@ from .models import (
 )
 from .search import procedure_refresh_search
 from .services import (
+    agency_tree_record_changes,
+    agency_tree_snapshot,
     procedure_check_step_budgets,
     procedure_create_version,
     procedure_publication_conflicts,
@@ -31,11 +34,55 @@ from .services import (
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
+    """Agencies. Their place in the tree (parent, agencies served) decides which dossiers staff
+    see, so only a superuser changes it, and every change is recorded (AgencyTreeChange)."""
+
     list_display = ["code", "name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "short_name"]
     autocomplete_fields = ["parent"]
     filter_horizontal = ["serves"]
+    TREE_FIELDS = ["parent", "serves"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += self.TREE_FIELDS
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        # Taken before anything is written; compared once the agencies served are saved too.
+        stored = Agency.objects.filter(pk=obj.pk).first() if obj.pk else None
+        request._agency_tree_before = agency_tree_snapshot(stored or Agency())
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        agency_tree_record_changes(
+            agency=form.instance,
+            before=request._agency_tree_before,
+            actor=request.user,
+            source="admin",
+        )
+
+
+@admin.register(AgencyTreeChange)
+class AgencyTreeChangeAdmin(admin.ModelAdmin):
+    """The audit of agency tree changes: read only."""
+
+    list_display = ["changed_at", "agency", "field_name", "old_value", "new_value", "changed_by"]
+    list_filter = ["field_name", "source"]
+    search_fields = ["agency__code", "agency__name"]
+    list_select_related = ["agency", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Field)

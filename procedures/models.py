@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -613,3 +614,42 @@ def _refuse_agency_change_in_use(sender, instance, action, reverse, **kwargs):
     """The list of handling agencies is content too: frozen once dossiers use the version."""
     if action in {"pre_add", "pre_remove", "pre_clear"} and not reverse:
         instance.refuse_change_if_in_use()
+
+
+class AgencyTreeChange(models.Model):
+    """One change of an agency's place in the tree (parent, or the agencies a service centre
+    serves): it decides which dossiers staff see, so every change is kept. Append-only."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="tree_changes"
+    )
+    field_name = models.CharField(_("what changed"), max_length=20)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for a catalogue import run from the command line."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    source = models.CharField(_("through"), max_length=20)
+
+    class Meta:
+        verbose_name = _("agency tree change")
+        verbose_name_plural = _("agency tree changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.agency.code} {self.field_name}: {self.old_value} → {self.new_value}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("An audit record is never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An audit record is never deleted."))

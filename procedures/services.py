@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from .models import Procedure
+from .models import Agency, AgencyTreeChange, Procedure
 from .search import procedure_refresh_search
 
 
@@ -146,3 +146,31 @@ def procedure_create_version(*, procedure: Procedure, valid_from: date | None = 
         related.save()
     procedure_refresh_search(new)
     return new
+
+
+def agency_tree_snapshot(agency: Agency) -> dict[str, str]:
+    """What of `agency` decides which dossiers staff see: its parent and whom it serves."""
+    if agency.pk is None:
+        return {"parent": "", "serves": ""}
+    parent = Agency.objects.filter(pk=agency.parent_id).values_list("code", flat=True).first()
+    serves = sorted(agency.serves.values_list("code", flat=True))
+    return {"parent": parent or "", "serves": ", ".join(serves)}
+
+
+def agency_tree_record_changes(
+    *, agency: Agency, before: dict[str, str], actor=None, source: str
+) -> list[AgencyTreeChange]:
+    """Record each part of the tree that differs from `before` (a snapshot taken earlier)."""
+    after = agency_tree_snapshot(agency)
+    return [
+        AgencyTreeChange.objects.create(
+            agency=agency,
+            field_name=name,
+            old_value=before[name],
+            new_value=after[name],
+            changed_by=actor if actor is not None and actor.is_authenticated else None,
+            source=source,
+        )
+        for name in ("parent", "serves")
+        if before[name] != after[name]
+    ]

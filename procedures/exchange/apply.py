@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Agency, Field, Procedure, RequiredDocument
 from ..search import procedure_refresh_search
-from ..services import procedure_publish
+from ..services import agency_tree_record_changes, agency_tree_snapshot, procedure_publish
 from .export import PREFETCH, VersionParts, procedure_record, record_content, stored_parts
 from .schema import AGENCY_KEYS, ImportResult, RefusedRecord, _Plan
 
@@ -76,12 +76,14 @@ def _version(draft) -> int:
 
 def _apply_agencies(plan: _Plan, result: ImportResult) -> None:
     counted: set[str] = set()
+    counted_new: set[str] = set()
     for _record, agency in plan.agencies:
         if agency.pk is None:
             agency.parent = None  # linked below, once every agency of the file exists
             agency.save()
             result.agencies_created += 1
             counted.add(agency.code)
+            counted_new.add(agency.code)
         elif _changed(agency, AGENCY_KEYS - {"parent", "serves"}):
             agency.save()
             result.agencies_updated += 1
@@ -89,6 +91,7 @@ def _apply_agencies(plan: _Plan, result: ImportResult) -> None:
     agencies = {a.code: a for a in Agency.objects.all()}
     for record, agency in plan.agencies:
         # A key left out of the file leaves that part of an existing agency as it is.
+        before = agency_tree_snapshot(agency) if agency.code not in counted_new else None
         touched = False
         if "parent" in record:
             parent = agencies.get(record["parent"]) if record["parent"] else None
@@ -101,6 +104,9 @@ def _apply_agencies(plan: _Plan, result: ImportResult) -> None:
             if set(agency.serves.values_list("pk", flat=True)) != wanted:
                 agency.serves.set(wanted)
                 touched = True
+        if touched and before is not None:
+            # The tree decides what staff see: a change by import is recorded like one in admin.
+            agency_tree_record_changes(agency=agency, before=before, source="import")
         if touched and agency.code not in counted:
             result.agencies_updated += 1
             counted.add(agency.code)
