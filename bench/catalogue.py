@@ -1,6 +1,6 @@
 """Benchmark of the catalogue: `python bench/catalogue.py [--count 3000]` (repository root).
 
-Acceptance (issue 5):
+Acceptance:
 (a) the time to import the national sample (610 real records, catalogue-v1.json.gz) into an
     empty catalogue;
 (b) catalogue search over 3,000 procedures on PostgreSQL: for a set of realistic queries, what

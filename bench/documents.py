@@ -1,6 +1,6 @@
 """Benchmark of dossiers.documents: `python bench/documents.py` (from the repository root).
 
-Issue 7 asks for the median time to render a receipt (Mẫu 01) and to render the register of
+Measured: the median time to render a receipt (Mẫu 01) and to render the register of
 1,000 dossiers (Mẫu 06). Both run in an in-memory SQLite database:
 
 - the receipt: 20 renders of one received dossier, after one warm-up;

@@ -1,6 +1,6 @@
 """Benchmark of the leaders' statistics: `python bench/stats.py [--year 2025]` (repository root).
 
-Acceptance (issue 6): the one-year province report (dossiers.statistics.report_build, grouped by
+Acceptance: the one-year province report (dossiers.statistics.report_build, grouped by
 agency, for a superuser) against the hand-written SQL aggregate it needs (one SELECT with
 COUNT(*) FILTER (WHERE …) per column, GROUP BY agency_id), in the same run, median of 5 each:
 ratio <= 1.5 and median under 1 s with 1,000,000 dossiers.

@@ -1,6 +1,6 @@
 """Benchmark of the deadline sweep: `python bench/sweep.py [--count N]` (from the repository root).
 
-Acceptance (issue 5): one sweep (dossiers.services.deadlines.dossier_flag_deadlines) against a
+Acceptance: one sweep (dossiers.services.deadlines.dossier_flag_deadlines) against a
 single hand-written SQL statement that marks the same rows, in the same run, ratio <= 2.0; a sweep
 over 100,000 open dossiers in under 10 s.
 

@@ -1,4 +1,4 @@
-"""Batch documents (issue 7): the register (Mẫu 06) and the Biểu 06 report as PDF jobs."""
+"""Batch documents: the register (Mẫu 06) and the Biểu 06 report as PDF jobs."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Leaders' statistics (issue 6): the report, the dossiers behind a number, the exports."""
+"""Leaders' statistics: the report, the dossiers behind a number, the exports."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Staff screens (issue 4): the desk, the departments, Mẫu 01 and Mẫu 05."""
+"""Staff screens: the desk, the departments, Mẫu 01 and Mẫu 05."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Official documents as PDFs (issue 7): WeasyPrint from Django templates, Noto Serif embedded.
+"""Official documents as PDFs: WeasyPrint from Django templates, Noto Serif embedded.
 
 `render_pdf` turns any template into PDF bytes. The per-dossier forms are listed in `registry`:
 each has a snapshot builder (what it prints, taken at its event) and a template; `document_pdf`

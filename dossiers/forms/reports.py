@@ -1,4 +1,4 @@
-"""The period and grouping of the leaders' report (issue 6).
+"""The period and grouping of the leaders' report.
 
 Query parameters (shared by the page, the drill-down list and the exports):
 `period=month|quarter|year|custom`, `year=`, `month=`, `quarter=`, `from=dd/mm/yyyy`,

@@ -1,4 +1,4 @@
-"""Official documents (issue 7): the forms issued for one dossier, and batch documents.
+"""Official documents: the forms issued for one dossier, and batch documents.
 
 An IssuedDocument is written in the same transaction as the event it belongs to, with a snapshot of
 everything it prints; the PDF is rendered from that snapshot after commit and stored as a

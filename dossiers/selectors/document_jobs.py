@@ -1,4 +1,4 @@
-"""Reads for the batch documents (issue 7): who may request which document, a user's own jobs,
+"""Reads for the batch documents: who may request which document, a user's own jobs,
 the lĩnh vực they may keep a register for, and the dossiers such a register may list.
 
 A job is private to the person who requested it: every lookup filters on `requested_by`, and a

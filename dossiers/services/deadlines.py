@@ -1,4 +1,4 @@
-"""The deadline sweep (issue 5); its PostgreSQL path is in `deadline_sweep_postgresql`.
+"""The deadline sweep; its PostgreSQL path is in `deadline_sweep_postgresql`.
 
 Sweep semantics (rule v1, DESIGN.md "Deadlines"; the same as `dossiers.deadlines.open_state`):
 

@@ -1,4 +1,4 @@
-"""Writes of the batch documents (issue 7): request the register (Mẫu 06) or the Biểu 06 report,
+"""Writes of the batch documents: request the register (Mẫu 06) or the Biểu 06 report,
 build it in a Celery worker, and sweep the jobs a broker outage or a dead worker left behind.
 
 `document_job_request` validates the parameters (ValidationError with a message per field), writes

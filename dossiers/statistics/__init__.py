@@ -1,4 +1,4 @@
-"""Leaders' statistics (issue 6; DESIGN.md "Statistics"): the Biểu 06 report, its drill-down
+"""Leaders' statistics (DESIGN.md "Statistics"): the Biểu 06 report, its drill-down
 lists, the indicator cards and the frozen closed months.
 
 Every figure is a conditional count in the database: `report_column_q` is the one definition of

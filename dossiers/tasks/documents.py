@@ -1,4 +1,4 @@
-"""Batch documents (issue 7): build a requested register or Biểu 06, and the sweep that
+"""Batch documents: build a requested register or Biểu 06, and the sweep that
 re-enqueues jobs the broker never got and fails jobs whose worker died.
 
 Thin (STYLE.md §5): the services claim, build, store and mark. A redelivered or duplicated

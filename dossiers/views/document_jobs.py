@@ -1,4 +1,4 @@
-"""Batch documents (issue 7): staff request the register (Mẫu 06) or the Biểu 06 report as a PDF,
+"""Batch documents: staff request the register (Mẫu 06) or the Biểu 06 report as a PDF,
 watch the job's progress (htmx polls a fragment of the job page) and download the result.
 
 Thin: the service validates and queues, the selectors scope every read to the requester. A job

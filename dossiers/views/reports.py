@@ -1,4 +1,4 @@
-"""Leaders' statistics (issue 6): the Biểu 06 report page, the dossiers behind each number, and
+"""Leaders' statistics: the Biểu 06 report page, the dossiers behind each number, and
 the XLSX / CSV exports. Every figure comes from `dossiers.statistics`; nothing is counted here."""
 
 from datetime import date

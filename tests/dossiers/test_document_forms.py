@@ -1,4 +1,4 @@
-"""Mẫu 02–05 and the stop notice as PDFs (issue 7): each dossier is driven by the services to its
+"""Mẫu 02–05 and the stop notice as PDFs: each dossier is driven by the services to its
 event, the form's snapshot taken there, and the PDF rendered from the JSON copy of the snapshot."""
 
 import json

@@ -1,4 +1,4 @@
-"""Batch documents (issue 7): the register (Mẫu 06) and the Biểu 06 report as landscape PDFs,
+"""Batch documents: the register (Mẫu 06) and the Biểu 06 report as landscape PDFs,
 the job service (validation, scoping, failures, broker outage, sweep), the staff pages and one
 run through a real Celery worker.
 

@@ -1,4 +1,4 @@
-"""Official documents as PDFs (issue 7, first step): Mẫu 01 rendered by WeasyPrint."""
+"""Official documents as PDFs: Mẫu 01 rendered by WeasyPrint."""
 
 import base64
 import io

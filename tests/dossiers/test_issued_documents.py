@@ -1,4 +1,4 @@
-"""Issued documents (issue 7): each form is issued at its event, stored as a file of the dossier
+"""Issued documents: each form is issued at its event, stored as a file of the dossier
 with its hash, rebuilt byte for byte on request, and downloadable only by those who may see the
 dossier."""
 

@@ -1,4 +1,4 @@
-"""The report exports (issue 6): XLSX in the Biểu 06 layout and CSV, with the page's numbers."""
+"""The report exports: XLSX in the Biểu 06 layout and CSV, with the page's numbers."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The leaders' report pages (issue 6): access, period and grouping parameters, the Biểu 06
+"""The leaders' report pages: access, period and grouping parameters, the Biểu 06
 table against `report_build`, and the drill-down lists behind the numbers."""
 
 import html

@@ -1,4 +1,4 @@
-"""The leaders' statistics (issue 6): every column's boundaries on hand-built dossiers, drill-down
+"""The leaders' statistics: every column's boundaries on hand-built dossiers, drill-down
 lists, scoping, indicators and frozen months."""
 
 from datetime import date, timedelta

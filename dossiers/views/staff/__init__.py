@@ -1,4 +1,4 @@
-"""Staff screens: the one-stop desk, the departments and their leaders (issue 4, §5–§7).
+"""Staff screens: the one-stop desk, the departments and their leaders (§5–§7).
 
 Thin views: check the role, fetch the dossier through the scoped selector (404 outside the staff
 member's agencies), validate the form, call the service, and turn InvalidTransition /

@@ -248,7 +248,7 @@ def receipt(request, pk):
 @staff_required(*DESK_ROLES)
 @require_http_methods(["GET"])
 def receipt_pdf(request, pk):
-    """Mẫu 01 as an A4 PDF (issue 7), for the desks that may see the dossier."""
+    """Mẫu 01 as an A4 PDF, for the desks that may see the dossier."""
     dossier, received = _received_dossier(request, pk)
     if not received:
         return redirect("dossiers:desk_detail", pk=dossier.pk)
