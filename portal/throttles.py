@@ -104,7 +104,7 @@ def address_key(request) -> str:
 
 
 def retry_text(until: datetime) -> str:
-    """ "Try again in N minutes, at HH:MM." for a block ending at `until` (local time)."""
+    """The sentence saying when to try again (minutes left, local time) after `until`."""
     minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
     return ngettext(
         "Please try again in %(minutes)d minute, at %(time)s.",
