@@ -7,12 +7,16 @@ numbers (12-digit CCCD, 9-digit CMND) keep only their last three digits: `093442
 readable. Any other 9- or 12-digit number is masked too: a log loses little by it.
 
 Settings attach the filter to every handler of LOGGING; `configure_logging` (LOGGING_CONFIG)
-attaches it again to handlers added after that and to Django's own default handlers.
+attaches it again to handlers added after that and to Django's own default handlers. A Celery
+worker replaces the root logger's handlers with its own (the SMS and e-mail are sent there): the
+receivers at the end attach the filter to those too.
 """
 
 import logging
 import logging.config
 import re
+
+from celery import signals as celery_signals
 
 KEPT_DIGITS = 3
 
@@ -89,10 +93,21 @@ def _existing_handlers() -> set[logging.Handler]:
     return {handler for logger in loggers for handler in logger.handlers}
 
 
+def _mask_handlers(handlers) -> None:
+    for handler in handlers:
+        if not any(isinstance(f, PersonalDataMaskFilter) for f in handler.filters):
+            handler.addFilter(PersonalDataMaskFilter())
+
+
 def configure_logging(config: dict) -> None:
     """LOGGING_CONFIG: dictConfig with the mask on every handler, including those Django set up
     from its DEFAULT_LOGGING before (django.server, mail_admins) and the settings do not name."""
     logging.config.dictConfig(with_masking(config))
-    for handler in _existing_handlers():
-        if not any(isinstance(f, PersonalDataMaskFilter) for f in handler.filters):
-            handler.addFilter(PersonalDataMaskFilter())
+    _mask_handlers(_existing_handlers())
+
+
+@celery_signals.after_setup_logger.connect
+@celery_signals.after_setup_task_logger.connect
+def mask_celery_handlers(logger=None, **kwargs) -> None:
+    """The handlers a Celery worker sets up (its root and task loggers, print() redirected)."""
+    _mask_handlers(_existing_handlers())

@@ -4,6 +4,10 @@ through Django's configure_logging, real loggers, the real SMS console backend).
 
 import io
 import logging
+import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 from django.conf import settings
@@ -96,6 +100,66 @@ def test_sms_delivered_through_the_outbox_is_logged_masked(log_output, settings,
     output = log_output.getvalue()
     assert PHONE not in output
     assert f"*******312: Hồ sơ {dossier.code} đã được tiếp nhận" in output
+
+
+WORKER_PROBE = textwrap.dedent(
+    """
+    import os
+    import signal
+
+    from celery.signals import worker_ready
+
+    from dossiers.notifications.backends import ConsoleSmsBackend
+
+
+    @worker_ready.connect
+    def send_and_stop(**kwargs):
+        ConsoleSmsBackend().send_sms(
+            phone="0934425312",
+            text="Hồ sơ 000.00.16.H62-260115-0001 đã được tiếp nhận",
+            key="12:34:received:sms:0934425312",
+        )
+        print("printed 0934425312", flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+    """
+)
+
+
+def test_a_celery_worker_logs_masked(tmp_path):
+    """Notifications are delivered in Celery workers, whose logging Celery sets up itself: the
+    console SMS line and anything printed are masked there too."""
+    (tmp_path / "worker_probe.py").write_text(WORKER_PROBE, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+    }
+
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--include=worker_probe",
+            "--queues=masking-probe",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    output = result.stdout + result.stderr
+    assert "*******312: Hồ sơ 000.00.16.H62-260115-0001 đã được tiếp nhận" in output, output
+    assert "printed *******312" in output
+    assert PHONE not in output
 
 
 def test_identity_numbers_and_international_phones_are_masked(log_output):
