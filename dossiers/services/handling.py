@@ -31,6 +31,7 @@ from ..deadlines import (
     classify_completion,
 )
 from ..models import Dossier, DossierStep, Rating
+from ..permissions import is_leader, may_assign, may_complete_step
 from ..selectors import work_calendar_for
 from ..workflow import apply_transition, check_action
 from .documents import document_issue
@@ -40,36 +41,9 @@ from .notifications import notification_queue, staff_of_role
 S = DossierStatus
 
 
-def _is_leader(actor: AbstractBaseUser | None) -> bool:
-    if actor is None or not actor.is_authenticated:
-        return False
-    return bool(actor.is_superuser or actor.has_role(Role.LEADER))
-
-
 def _require_leader(actor: AbstractBaseUser | None) -> None:
-    if not _is_leader(actor):
+    if not is_leader(actor):
         raise ValidationError(_("Only a leader may do this."), code="forbidden")
-
-
-def _is_division_head(actor: AbstractBaseUser | None) -> bool:
-    if actor is None or not actor.is_authenticated:
-        return False
-    return bool(actor.is_superuser or actor.has_role(Role.DIVISION_HEAD))
-
-
-def may_assign(actor: AbstractBaseUser | None) -> bool:
-    """Heads of division hand dossiers to their staff."""
-    return _is_division_head(actor)
-
-
-def may_complete_step(actor: AbstractBaseUser | None, step: DossierStep | None) -> bool:
-    """Who finishes the current step: its handler; while it has none, anyone of the step's role
-    (who then becomes its handler); and a head of division or a leader at any time."""
-    if step is None or actor is None or not actor.is_authenticated:
-        return False
-    if step.handler_id is not None:
-        return step.handler_id == actor.pk or _is_division_head(actor) or _is_leader(actor)
-    return actor.has_role(step.role) or _is_division_head(actor) or _is_leader(actor)
 
 
 def _iso(value: datetime | None) -> str | None:

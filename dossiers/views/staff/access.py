@@ -13,17 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.roles import Role
-
 from ... import selectors
 from ...deadlines import open_state
+from ...permissions import CASEWORK_ROLES, DEPARTMENT_ROLES, DESK_ROLES  # noqa: F401 (re-exported)
 from ...selectors.documents import issued_documents_of, submitted_files_of
 from ...workflow import InvalidTransition
 from ..errors import error_text
-
-DESK_ROLES = (Role.DESK_OFFICER,)
-DEPARTMENT_ROLES = (Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER)
-CASEWORK_ROLES = DESK_ROLES + DEPARTMENT_ROLES
 
 PAGE_SIZE = 25
 
@@ -125,14 +120,6 @@ def _form_errors(request, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-
-
-def _is_leader(user) -> bool:
-    return user.is_superuser or user.has_role(Role.LEADER)
-
-
-def _is_division_head(user) -> bool:
-    return user.is_superuser or user.has_role(Role.DIVISION_HEAD)
 
 
 def _detail_context(dossier, **extra):

@@ -20,7 +20,7 @@ from ...forms.staff import (
     SupplementRequestForm,
 )
 from ...models import AccessKind
-from ...services.handling import may_assign, may_complete_step
+from ...permissions import is_leader, may_assign, may_complete_step
 from ...services.personal_data import access_record_create
 from .access import (
     CASEWORK_ROLES,
@@ -28,7 +28,6 @@ from .access import (
     StaffAction,
     _detail_context,
     _form_errors,
-    _is_leader,
     _paginate,
     _run_action,
     staff_required,
@@ -129,7 +128,7 @@ def _department_forms(request, dossier):
     if may_complete_step(user, step):
         forms["complete_step"] = CompleteStepForm.for_dossier(dossier, prefix="complete_step")
     forms["supplement"] = SupplementRequestForm.for_dossier(dossier, prefix="supplement")
-    if _is_leader(user):
+    if is_leader(user):
         forms["complete"] = CompleteForm.for_dossier(dossier, prefix="complete")
         if dossier.extended_at is None:
             forms["extend"] = ExtendForm.for_dossier(dossier, prefix="extend")
