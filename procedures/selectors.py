@@ -158,3 +158,12 @@ def agency_with_descendants(agency: Agency) -> list[int]:
                 result.add(pk)
                 changed = True
     return sorted(result)
+
+
+def procedure_documents_for_case(*, procedure: Procedure, case_id: int | None) -> QuerySet:
+    """The documents a dossier under the case `case_id` consists of: those required in every
+    case, and those of that case (with no case, only the former), in the procedure's order."""
+    documents = procedure.documents.all()
+    if case_id is None:
+        return documents.filter(case__isnull=True)
+    return documents.filter(Q(case__isnull=True) | Q(case_id=case_id))

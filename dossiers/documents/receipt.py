@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import segno
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from procedures.choices import TimeUnit
+from procedures.selectors import procedure_documents_for_case
 
 from .. import selectors
 from ..choices import DossierAction
@@ -68,16 +68,6 @@ def _number(amount: Decimal) -> str:
     return format(amount.normalize(), "f").replace(".", ",")
 
 
-def documents_of_case(dossier):
-    """The procedure's documents that make up this dossier: those required in every case and
-    those of its case (the same rule as `services.dossiers.required_documents_for`, which this
-    module cannot import: the services import the documents package)."""
-    documents = dossier.procedure.documents.all()
-    if dossier.document_case_id is None:
-        return documents.filter(case__isnull=True)
-    return documents.filter(Q(case__isnull=True) | Q(case_id=dossier.document_case_id))
-
-
 def _receiver(dossier, event=None):
     if event is not None and event.action == DossierAction.RECEIVED:
         return event.actor
@@ -110,7 +100,9 @@ def snapshot(dossier, event=None) -> dict:
             f"{item.name} ({item.original_count} bản chính"
             + (f", {item.copy_count} bản sao" if item.copy_count else "")
             + ")"
-            for item in documents_of_case(dossier)
+            for item in procedure_documents_for_case(
+                procedure=dossier.procedure, case_id=dossier.document_case_id
+            )
         ]
     return {
         **dossier_snapshot(dossier),

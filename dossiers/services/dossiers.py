@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.validators import normalize_phone
 from procedures.models import Agency, DocumentCase, Procedure, RequiredDocument, TimeLimit
+from procedures.selectors import procedure_documents_for_case
 from procedures.text import fold
 
 from ..choices import DocumentKind, DossierAction, DossierChannel, DossierStatus
@@ -60,12 +61,8 @@ def require_channel_open(procedure: Procedure, channel: str) -> None:
 def required_documents_for(
     *, procedure: Procedure, case: DocumentCase | None
 ) -> QuerySet[RequiredDocument]:
-    """The documents a dossier under `case` consists of: those required in every case, and those
-    of `case` (with no case chosen, only the former), in the procedure's order."""
-    documents = procedure.documents.all()
-    if case is None:
-        return documents.filter(case__isnull=True)
-    return documents.filter(Q(case__isnull=True) | Q(case=case))
+    """The documents a dossier under `case` consists of (procedures.selectors says which)."""
+    return procedure_documents_for_case(procedure=procedure, case_id=case.pk if case else None)
 
 
 def check_case(procedure: Procedure, case: DocumentCase | None) -> None:

@@ -63,6 +63,14 @@ def dossier_attach_file(
         raise ValidationError(
             _("This document is not one the procedure asks for."), code="invalid_document"
         )
+    if (
+        required_document is not None
+        and required_document.case_id is not None
+        and required_document.case_id != dossier.document_case_id
+    ):
+        raise ValidationError(
+            _("This document belongs to another case than the dossier's."), code="other_case"
+        )
     size = upload.size
     if size is None or size <= 0:
         raise ValidationError(_("The file is empty."), code="empty")

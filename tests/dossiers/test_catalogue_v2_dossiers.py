@@ -379,6 +379,19 @@ def test_only_the_mandatory_documents_of_every_case_and_the_chosen_case_are_requ
     assert dossier.document_case == cased.in_person
 
 
+def test_a_document_of_another_case_is_refused_by_the_service(cased, citizen):
+    draft = draft_in(cased, citizen, cased.in_person)
+
+    with pytest.raises(ValidationError) as refused:
+        dossier_attach_file(
+            dossier=draft, required_document=cased.network_plan, upload=pdf(), actor=citizen
+        )
+
+    assert refused.value.code == "other_case"
+    assert "trường hợp khác" in refused.value.messages[0]
+    assert not draft.files.exists()
+
+
 def test_a_draft_without_a_case_is_not_submitted(cased, citizen):
     draft = DossierFactory(procedure=cased.procedure, applicant_user=citizen)
 
@@ -467,13 +480,15 @@ def test_the_receipt_of_an_online_dossier_lists_the_files_of_its_case(cased, cit
         dossier=draft, required_document=cased.guest_list, upload=pdf("ds.pdf"), actor=citizen
     )
     submitted = dossier_submit(dossier=draft, actor=citizen)
-    # A scan of the other case's document, attached at the desk by mistake, is not listed.
-    dossier_attach_file(
-        dossier=submitted,
-        required_document=cased.network_plan,
-        upload=pdf("pa.pdf"),
-        actor=officer,
-    )
+    # A scan of the other case's document, attached at the desk by mistake, is refused.
+    with pytest.raises(ValidationError) as refused:
+        dossier_attach_file(
+            dossier=submitted,
+            required_document=cased.network_plan,
+            upload=pdf("pa.pdf"),
+            actor=officer,
+        )
+    assert refused.value.code == "other_case"
 
     dossier = dossier_receive(dossier=submitted, actor=officer, received_at=THURSDAY_MORNING)
 
