@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -106,14 +106,21 @@ class ProcedureQuerySet(models.QuerySet):
         return self.filter(levels__contains=level)
 
     def without_usable_limit(self):
-        """Versions that accept no dossier until the province sets a time limit of its own."""
-        return self.filter(
-            Q(time_limit_unit=TimeUnit.NOT_STATED)
-            | (
-                ~Q(time_limit_unit__in=UNITS_WITHOUT_AMOUNT)
-                & (Q(time_limit_amount__isnull=True) | Q(time_limit_amount__lte=0))
-            )
+        """Versions that accept no dossier until the province sets a time limit of its own: no
+        limit, general or of a channel, that a deadline can be computed from (TimeLimit.is_set)."""
+        usable_channel = ChannelTimeLimit.objects.filter(procedure=OuterRef("pk")).filter(
+            _usable_limit_q("amount", "unit")
         )
+        return self.exclude(_usable_limit_q("time_limit_amount", "time_limit_unit")).exclude(
+            Exists(usable_channel)
+        )
+
+
+def _usable_limit_q(amount: str, unit: str) -> Q:
+    """TimeLimit.is_set as a query on the `amount` and `unit` columns."""
+    return Q(**{f"{unit}__in": UNITS_WITHOUT_AMOUNT}) & ~Q(**{unit: TimeUnit.NOT_STATED}) | (
+        ~Q(**{f"{unit}__in": [*UNITS_WITHOUT_AMOUNT, ""]}) & Q(**{f"{amount}__gt": 0})
+    )
 
 
 def validate_levels(value: str) -> None:
@@ -362,6 +369,13 @@ class Procedure(models.Model):
             if row.channel == channel:
                 return TimeLimit(row.amount, row.unit, row.note)
         return self.general_time_limit
+
+    def has_usable_limit(self) -> bool:
+        """Whether any limit of the record, general or of a channel, is one a deadline can be
+        computed from; without one the procedure is published for information only."""
+        return self.general_time_limit.is_set or any(
+            row.time_limit.is_set for row in self.channel_time_limits.all()
+        )
 
     def accepts_channel(self, channel: str) -> bool:
         """Whether a dossier may arrive through `channel` now: the channel is open and its time

@@ -104,6 +104,4 @@ def channel_time_limits(procedure: Procedure) -> list[ChannelLimit]:
 def accepts_dossiers(procedure: Procedure) -> bool:
     """False when no limit of the record is one a deadline can be computed from: the procedure
     is published for information and takes no dossier until the province sets its limit."""
-    return procedure.general_time_limit.is_set or any(
-        row.time_limit.is_set for row in procedure.channel_time_limits.all()
-    )
+    return procedure.has_usable_limit()

@@ -3,6 +3,7 @@ without trimming) loads faithfully, beside the demo's dossiers, on PostgreSQL an
 
 import copy
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -101,9 +102,15 @@ def test_what_real_records_hold_is_kept(sample):
         .exclude(time_limit_unit=TimeUnit.NOT_STATED)
         .exists()
     )
-    # None of them accepts a dossier until the province sets a limit.
-    assert set(Procedure.objects.without_usable_limit().values_list("code", flat=True)) >= set(
-        no_limit
+    # Those, and the limits of 0 ("UBND cấp tỉnh quy định"), accept no dossier until the
+    # province sets a limit; every other record does.
+    zero = {
+        r["code"]
+        for r in sample["procedures"]
+        if r["time_limit_unit"] is not None and Decimal(r["time_limit_amount"]) == 0
+    }
+    assert set(Procedure.objects.without_usable_limit().values_list("code", flat=True)) == (
+        set(no_limit) | set(amount_only) | zero
     )
 
 
