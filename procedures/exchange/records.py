@@ -40,7 +40,9 @@ from .schema import (
     V1_PROCEDURE_KEYS,
 )
 
-_DECIMAL_KEYS = {"time_limit_amount", "budget_hours", "amount"}  # decimal fields only
+# Decimal keys: the limit, step budgets and a channel limit's amount (a fee's amount is an integer
+# and reaches _convert only for decimal fields, see _rows).
+_DECIMAL_KEYS = {"time_limit_amount", "budget_hours", "amount"}
 _DATE_KEYS = {"valid_from", "valid_until"}
 _TEXT_FIELDS = {
     f.name
@@ -244,18 +246,18 @@ def _rows(record: dict, key: str, keys: list[str], model, where: str, errors: li
         for name in keys:
             if name in raw:
                 value = raw[name]
-                text_field = model._meta.get_field(name)
+                model_field = model._meta.get_field(name)
                 if (
                     value is None
-                    and not text_field.null
-                    and text_field.get_internal_type()
+                    and not model_field.null
+                    and model_field.get_internal_type()
                     in {
                         "CharField",
                         "TextField",
                     }
                 ):
                     value = ""
-                if text_field.get_internal_type() == "DecimalField" or name in _DATE_KEYS:
+                if model_field.get_internal_type() == "DecimalField" or name in _DATE_KEYS:
                     value = _convert(name, value, here, errors)
                 values[name] = value
         if "position" in keys and "position" not in values:
