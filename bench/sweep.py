@@ -1,6 +1,6 @@
 """Benchmark of the deadline sweep: `python bench/sweep.py [--count N]` (from the repository root).
 
-Acceptance: one sweep (dossiers.services.deadlines.dossier_flag_deadlines) against a
+Acceptance: one sweep (dossiers.services.deadline_sweep.dossier_flag_deadlines) against a
 single hand-written SQL statement that marks the same rows, in the same run, ratio <= 2.0; a sweep
 over 100,000 open dossiers in under 10 s.
 
@@ -199,7 +199,7 @@ def main() -> None:
     from dossiers.choices import DossierStatus
     from dossiers.generator import generate_dossiers
     from dossiers.models import Dossier, DossierStep
-    from dossiers.services.deadlines import (
+    from dossiers.services.deadline_sweep import (
         CLOCK_RUNNING,
         dossier_flag_deadlines,
         due_soon_threshold,

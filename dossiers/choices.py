@@ -68,7 +68,7 @@ class DossierAction(models.TextChoices):
     RATED = "rated", _("Rated")
     FILE_ATTACHED = "file_attached", _("File attached")
     FILE_REMOVED = "file_removed", _("File removed")
-    # Written by the deadline sweep (dossiers.services.deadlines), no status change.
+    # Written by the deadline sweep (dossiers.services.deadline_sweep), no status change.
     DEADLINE_DUE_SOON = "deadline_due_soon", _("Deadline near")
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
     STEP_DUE_SOON = "step_due_soon", _("Step deadline near")

@@ -1,13 +1,14 @@
-"""The deadline sweep's set-based path on PostgreSQL (see dossiers.services.deadlines, whose rules
-and helpers it shares): per target and batch, one statement claims the overdue and due-soon rows of
-every agency, flags them and writes their events; the notifications follow from the same rows."""
+"""The deadline sweep's set-based path on PostgreSQL (see dossiers.services.deadline_sweep, whose
+rules and helpers it shares): per target and batch, one statement claims the overdue and due-soon
+rows of every agency, flags them and writes their events; the notifications follow from the same
+rows."""
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from ..choices import DossierStatus
-from .deadlines import _ACTIONS, CLOCK_RUNNING, DUE_SOON, OVERDUE, _notify, _Row
+from .deadline_sweep import _ACTIONS, CLOCK_RUNNING, DUE_SOON, OVERDUE, _notify, _Row
 
 # The local ISO 8601 text of a moment, as `timezone.localtime(value).isoformat()` writes it:
 # microseconds only when non-zero, the UTC offset as ±HH:MM (±HH:MM:SS for an offset in seconds).

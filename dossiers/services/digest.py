@@ -14,7 +14,7 @@ from portal.roles import Role
 from procedures.selectors import agency_with_descendants
 
 from ..models import Dossier
-from .deadlines import CLOCK_RUNNING
+from .deadline_sweep import CLOCK_RUNNING
 
 
 @dataclass

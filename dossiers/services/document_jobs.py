@@ -7,11 +7,11 @@ queued job, builds the document from data scoped to the requester, stores the PD
 and SHA-256 and marks the job done; any error marks it failed with a message, never running.
 
 Broker outage: the job row is the outbox. Publishing happens after commit, in one attempt with a
-1 s connect timeout (`dossiers.tasks.documents.enqueue_document_job`), so a dead broker costs the
-request almost nothing and the job simply stays queued. `document_jobs_sweep` (beat task
-`dossiers.tasks.sweep_document_jobs_task`) publishes again every job queued longer than
-QUEUED_GRACE, and fails every job running longer than the task's hard time limit (its worker was
-killed). A job published twice is built once: only a queued job can be claimed.
+1 s connect timeout (`document_job_queue.enqueue_document_job`, beside this module), so a dead
+broker costs the request almost nothing and the job simply stays queued. `document_jobs_sweep`
+(beat task `dossiers.tasks.sweep_document_jobs_task`) publishes again every job queued longer
+than QUEUED_GRACE, and fails every job running longer than the task's hard time limit (its worker
+was killed). A job published twice is built once: only a queued job can be claimed.
 """
 
 import hashlib
@@ -34,7 +34,6 @@ from ..choices import DocumentJobStatus, DocumentKind
 from ..documents.register import register_pdf
 from ..documents.report import GROUPINGS as REPORT_GROUPINGS
 from ..documents.report import report_pdf
-from ..forms.reports import GROUPING_LABELS, ReportForm, report_params
 from ..models import DocumentJob
 from ..selectors.document_jobs import (
     document_job_fields_for,
@@ -42,7 +41,8 @@ from ..selectors.document_jobs import (
     document_job_register_dossiers,
 )
 from ..statistics import Period, report_build
-from ..tasks.documents import enqueue_document_job
+from ..statistics.params import GROUPING_LABELS, ReportQuery, report_params
+from .document_job_queue import enqueue_document_job
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _report_params(*, params: dict) -> tuple[dict, str]:
     if grouping not in REPORT_GROUPINGS:
         raise ValidationError({"grouping": [_("Group the report by field or by agency.")]})
     data["grouping"] = grouping
-    form = ReportForm(data)
+    form = ReportQuery(data)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     parsed = report_params(data)

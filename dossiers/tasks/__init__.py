@@ -3,9 +3,10 @@
 Beat and callers use the dotted paths `dossiers.tasks.<name>`: keep every task re-exported here.
 """
 
-from .deadlines import flag_deadlines_task, send_leader_digest_task
-from .documents import build_document_job_task, sweep_document_jobs_task
-from .documents_issued import render_pending_documents_task
+from .deadline_sweep import flag_deadlines_task
+from .digest import send_leader_digest_task
+from .document_jobs import build_document_job_task, sweep_document_jobs_task
+from .issued_documents import render_pending_documents_task
 from .notifications import deliver_notifications_task
 from .statistics import freeze_closed_months_task
 

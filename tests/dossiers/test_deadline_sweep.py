@@ -1,4 +1,4 @@
-"""The deadline sweep (dossiers.services.deadlines, dossiers.tasks.flag_deadlines_task) and the
+"""The deadline sweep (dossiers.services.deadline_sweep, dossiers.tasks.flag_deadlines_task) and the
 leaders' digest (send_leader_digest_task)."""
 
 import itertools
@@ -19,7 +19,7 @@ from dossiers.models import (
     NotificationChannel,
     NotificationTemplate,
 )
-from dossiers.services.deadlines import dossier_flag_deadlines, due_soon_threshold
+from dossiers.services.deadline_sweep import dossier_flag_deadlines, due_soon_threshold
 from dossiers.tasks import flag_deadlines_task, send_leader_digest_task
 from tests.dossiers.factories import DossierFactory, build_lifecycle_office
 

@@ -40,6 +40,7 @@ from dossiers.documents.report import report_columns, report_context, report_pdf
 from dossiers.generator import generate_dossiers
 from dossiers.models import DocumentJob, Dossier
 from dossiers.selectors.document_jobs import document_job_register_dossiers
+from dossiers.services.document_job_queue import BUILD_TASK, enqueue_document_job
 from dossiers.services.document_jobs import (
     QUEUED_GRACE,
     document_job_request,
@@ -48,7 +49,6 @@ from dossiers.services.document_jobs import (
 )
 from dossiers.statistics import Period, report_build
 from dossiers.tasks import build_document_job_task
-from dossiers.tasks.documents import enqueue_document_job
 from portal.celery import app
 from portal.roles import Role
 from procedures.choices import AgencyKind
@@ -176,13 +176,23 @@ def register_job(user, field) -> DocumentJob:
     )
 
 
+def on_build_publish(monkeypatch, handle):
+    """Route each publish of the build task (sent by name) to `handle(args, **options)`."""
+    real_send_task = app.send_task
+
+    def send_task(name, args=None, *rest, **options):
+        if name != BUILD_TASK:
+            return real_send_task(name, args, *rest, **options)
+        return handle(args, **options)
+
+    monkeypatch.setattr(app, "send_task", send_task)
+
+
 @pytest.fixture
 def published(monkeypatch):
     """Publishes of the build task, recorded instead of sent."""
     calls = []
-    monkeypatch.setattr(
-        build_document_job_task, "apply_async", lambda args, **kwargs: calls.append(args)
-    )
+    on_build_publish(monkeypatch, lambda args, **kwargs: calls.append(args))
     return calls
 
 
@@ -582,7 +592,7 @@ def test_with_the_broker_down_the_job_waits_queued_and_the_sweep_publishes_it_ag
     def down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(build_document_job_task, "apply_async", down)
+    on_build_publish(monkeypatch, down)
     with django_capture_on_commit_callbacks(execute=True):
         job = register_job(leader, field)  # no error for the requester
     job.refresh_from_db()
@@ -595,9 +605,7 @@ def test_with_the_broker_down_the_job_waits_queued_and_the_sweep_publishes_it_ag
 
     # The broker is back.
     published = []
-    monkeypatch.setattr(
-        build_document_job_task, "apply_async", lambda args, **kwargs: published.append(args)
-    )
+    on_build_publish(monkeypatch, lambda args, **kwargs: published.append(args))
     assert document_jobs_sweep(now=later) == {"failed": 0, "stale": 1, "requeued": 1}
     assert published == [(job.pk,)]
     build_document_job_task.apply(args=published[0])
@@ -608,21 +616,20 @@ def test_publishing_to_a_dead_broker_fails_at_once_without_retries(db, monkeypat
     """The publish after a request's commit makes one attempt on a connection of its own (short
     connect timeout, no reconnection retries, no publish retries), so a dead broker costs the
     request one refused connection, not the pooled connection's ~6 s of retries."""
-    app = build_document_job_task.app
     connections, publishes = [], []
     real_connection_for_write = app.connection_for_write
-    real_apply_async = build_document_job_task.apply_async
+    real_send_task = app.send_task
 
     def connection_spy(*args, **kwargs):
         connections.append(kwargs)
         return real_connection_for_write(*args, **kwargs)
 
-    def apply_async_spy(*args, **kwargs):
+    def send_task_spy(*args, **kwargs):
         publishes.append(kwargs)
-        return real_apply_async(*args, **kwargs)
+        return real_send_task(*args, **kwargs)
 
     monkeypatch.setattr(app, "connection_for_write", connection_spy)
-    monkeypatch.setattr(build_document_job_task, "apply_async", apply_async_spy)
+    monkeypatch.setattr(app, "send_task", send_task_spy)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
