@@ -1,5 +1,5 @@
 """Helpers for tests that run a real `celery -A portal worker` subprocess on the pytest test
-database (tests/dossiers/test_notification_worker.py, test_reliability.py), and a private
+database (tests/dossiers/tasks/: test_notification_worker.py, test_reliability.py), and a private
 `redis-server` the fault tests may stop and restart (never the machine's shared one)."""
 
 import os

@@ -14,7 +14,7 @@ from dossiers.generator import generate_dossiers
 from dossiers.reports_export import TITLE, csv_header, layout_columns, table_layout
 from dossiers.statistics import Period, report_build
 from procedures.exchange import catalogue_import_json
-from tests.dossiers.test_report_views import NOW, OCTOBER
+from tests.dossiers.views.test_report_views import NOW, OCTOBER
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

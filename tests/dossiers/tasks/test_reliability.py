@@ -276,7 +276,7 @@ def test_redis_outage_loses_no_dossier_and_notifications_go_out_once_it_is_back(
 # in dossiers/services/document_job_queue.py: `enqueue_document_job`, called after commit when a
 # user requests a register or report and waits for it, publishes once on its own connection with a
 # 1 s connect timeout and no retries; the job row is the record, and the beat sweep publishes it
-# again (tests/dossiers/test_document_jobs.py shows both).
+# again (tests/dossiers/documents/test_document_jobs.py shows both).
 _MAY_PUBLISH = ("tasks", "management", "bench", "migrations")
 _PUBLISHING_EXCEPTION = Path("dossiers", "services", "document_job_queue.py")
 _PUBLISHING_CALLS = {"delay", "apply_async", "send_task"}
@@ -370,7 +370,7 @@ def test_two_sweeps_at_once_flag_each_overdue_dossier_once(
 # ---- c) dead letters ---------------------------------------------------------------------------
 
 
-@app.task(bind=True, name="tests.dossiers.test_reliability.always_fails", max_retries=2)
+@app.task(bind=True, name="tests.dossiers.tasks.test_reliability.always_fails", max_retries=2)
 def always_fails(self, code, *, note=None):
     try:
         raise RuntimeError(f"gateway down for {code}")
@@ -378,7 +378,7 @@ def always_fails(self, code, *, note=None):
         raise self.retry(exc=exc, countdown=0) from exc
 
 
-@app.task(bind=True, name="tests.dossiers.test_reliability.fails_once", max_retries=3)
+@app.task(bind=True, name="tests.dossiers.tasks.test_reliability.fails_once", max_retries=3)
 def fails_once(self):
     if self.request.retries == 0:
         raise self.retry(exc=RuntimeError("first try"), countdown=0)
@@ -391,7 +391,7 @@ def test_a_task_that_keeps_failing_leaves_one_dead_letter():
 
     assert result.failed()
     failure = TaskFailure.objects.get()
-    assert failure.task_name == "tests.dossiers.test_reliability.always_fails"
+    assert failure.task_name == "tests.dossiers.tasks.test_reliability.always_fails"
     assert failure.task_id == result.id
     assert failure.args == ["H62-0001"]
     assert failure.kwargs == {"note": "thử lại"}

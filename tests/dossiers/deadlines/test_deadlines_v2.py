@@ -23,8 +23,8 @@ from dossiers.deadlines import (
     resume_due,
 )
 from procedures.choices import TimeUnit as CatalogueTimeUnit
-from tests.dossiers.test_deadlines import CAL, utc, vn
-from tests.dossiers.test_deadlines_properties import (
+from tests.dossiers.deadlines.test_deadlines import CAL, utc, vn
+from tests.dossiers.deadlines.test_deadlines_properties import (
     PROFILE,
     any_moments,
     general_calendars,

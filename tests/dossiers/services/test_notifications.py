@@ -209,7 +209,7 @@ def test_delivery_sends_each_channel_once(office, time_machine):
 def test_a_failing_backend_is_retried_with_back_off_then_marked_failed(
     office, time_machine, settings, admin_client
 ):
-    settings.SMS_BACKEND = "tests.dossiers.test_notifications.FailingSms"
+    settings.SMS_BACKEND = "tests.dossiers.services.test_notifications.FailingSms"
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     walk_in(office, time_machine)
     sms = Notification.objects.get(channel=C.SMS)

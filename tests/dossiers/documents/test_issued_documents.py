@@ -26,7 +26,7 @@ from dossiers.services.documents import (
 from dossiers.tasks import render_pending_documents_task
 from tests.dossiers.pdf_checks import stamp, text
 from tests.dossiers.staff_setup import build_office, submitted_dossier
-from tests.dossiers.test_document_forms import CASES as FORM_CASES
+from tests.dossiers.documents.test_document_forms import CASES as FORM_CASES
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
