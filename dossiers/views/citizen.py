@@ -57,6 +57,7 @@ from ..services.dossiers import UNCHANGED, require_channel_open, required_docume
 from ..services.personal_data import access_record_create, access_records_for_applicant
 from ..workflow import InvalidTransition, is_allowed
 from .errors import error_text
+from .issued_documents import dossier_get_for_reader
 
 PAGE_SIZE = 20
 IDEMPOTENCY_KEY_LENGTH = 64
@@ -484,8 +485,9 @@ def track(request):
 
 @login_required
 def file_download(request, pk, file_id):
-    """A dossier's file, for its applicant and for staff who may see the dossier."""
-    dossier = dossier_get_for_user(user=request.user, dossier_id=pk)
+    """A dossier's file, for its applicant and for staff who may see the dossier (403 for staff
+    whose roles handle no dossier, 404 for anyone else)."""
+    dossier = dossier_get_for_reader(user=request.user, dossier_id=pk)
     dossier_file = dossier.files.filter(pk=file_id).first()
     if dossier_file is None:
         raise Http404(_("This dossier has no such file."))

@@ -1,19 +1,22 @@
 """Issued documents (forms 01–05, stop notice) of one dossier: download, and rebuild on request.
 
-The dossier is found through dossier_get_for_user, so an applicant reaches only their own
-dossiers' documents and staff only their agencies'; anyone else gets 404.
+The dossier is found through dossier_get_for_reader: an applicant reaches only their own
+dossiers' documents and casework staff only their agencies'; a staff member whose roles handle
+no dossier (a catalogue administrator) gets 403, anyone else 404.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..documents import document_filename
-from ..models import AccessKind
+from ..models import AccessKind, Dossier
+from ..permissions import has_any_role
 from ..selectors import dossier_get_for_staff, dossier_get_for_user
 from ..selectors.documents import issued_document_get
 from ..services.documents import issued_document_pdf, issued_document_regenerate
@@ -21,10 +24,28 @@ from ..services.personal_data import access_record_create
 from .staff.access import CASEWORK_ROLES, staff_required
 
 
+def dossier_get_for_reader(*, user, dossier_id) -> Dossier:
+    """The dossier whose files and issued documents `user` may open: their own application or
+    one of their casework (dossier_get_for_user).
+
+    Otherwise a staff member whose roles handle no dossier (a catalogue administrator) is
+    refused with 403 whatever the id, so the answer tells nothing about which dossiers exist;
+    a citizen, or casework staff outside the dossier's agencies, gets 404 as for a dossier that
+    does not exist.
+    """
+    try:
+        return dossier_get_for_user(user=user, dossier_id=dossier_id)
+    except Http404:
+        staff = user.is_staff or user.is_staff_member
+        if staff and not has_any_role(user, CASEWORK_ROLES):
+            raise PermissionDenied(_("This page is not part of your work.")) from None
+        raise
+
+
 @login_required
 @require_GET
 def document_download(request, pk, document_id):
-    dossier = dossier_get_for_user(user=request.user, dossier_id=pk)
+    dossier = dossier_get_for_reader(user=request.user, dossier_id=pk)
     document = issued_document_get(dossier=dossier, document_id=document_id)
     response = HttpResponse(issued_document_pdf(document=document), content_type="application/pdf")
     filename = document_filename(document.kind, document.number)
