@@ -1,18 +1,12 @@
 """Hand-built dossiers for the statistics tests: rows written directly with their timestamps."""
 
 import itertools
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from dossiers.choices import DossierChannel, DossierStatus
 from dossiers.models import Dossier, Pause, Rating
 
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 _numbers = itertools.count(1)
-
-
-def at(year, month, day, hour=0, minute=0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=HCM)
 
 
 def status_of(fields: dict) -> str:

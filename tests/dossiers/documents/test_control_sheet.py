@@ -6,14 +6,9 @@ from django.utils import timezone
 
 from dossiers.choices import DossierAction
 from dossiers.models import DossierEvent
-from tests.dossiers.staff_setup import build_office, returned_dossier, submitted_dossier
+from tests.dossiers.staff_setup import returned_dossier, submitted_dossier
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 def minute(moment) -> str:

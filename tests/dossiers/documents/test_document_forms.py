@@ -3,7 +3,6 @@ event, the form's snapshot taken there, and the PDF rendered from the JSON copy 
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 import pytest
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from dossiers.services import (
     dossier_return,
     dossier_withdraw,
 )
+from tests.dossiers.moments import at
 from tests.dossiers.pdf_checks import (
     assert_a4,
     assert_noto_serif_embedded,
@@ -35,7 +35,7 @@ from tests.dossiers.pdf_checks import (
     stamp,
     text,
 )
-from tests.dossiers.staff_setup import Office, build_office, submitted_dossier
+from tests.dossiers.staff_setup import Office, submitted_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +49,6 @@ LONG_REASON = (
 )
 # One unbroken "word" longer than the line: it must wrap, not run off the page.
 UNBROKEN = "Giấy-xác-nhận-" * 20
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
 
 
 def fresh(dossier) -> Dossier:
@@ -281,11 +277,6 @@ CASES = {
     "control_sheet": control_sheet_case,
     "stop_notice": stop_notice_case,
 }
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 @pytest.fixture(params=list(CASES))

@@ -13,17 +13,12 @@ from PIL import Image
 from dossiers.documents import form_for, receipt_pdf, tracking_url
 from dossiers.documents.receipt import qr_data_uri
 from dossiers.services import dossier_receive
-from tests.dossiers.staff_setup import build_office, submitted_dossier
+from tests.dossiers.staff_setup import submitted_dossier
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 NAME = "Nguyễn Thị Hương"
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 @pytest.fixture

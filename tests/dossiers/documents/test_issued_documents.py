@@ -24,19 +24,14 @@ from dossiers.services.documents import (
     issued_documents_backfill,
 )
 from dossiers.tasks import render_pending_documents_task
-from tests.dossiers.pdf_checks import stamp, text
-from tests.dossiers.staff_setup import build_office, submitted_dossier
 from tests.dossiers.documents.test_document_forms import CASES as FORM_CASES
+from tests.dossiers.pdf_checks import stamp, text
+from tests.dossiers.staff_setup import submitted_dossier
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 NAME = "Nguyễn Thị Hương"
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 @pytest.fixture

@@ -1,14 +1,10 @@
 """Dossier reads: who sees which dossier, the work queues, tracking and the control sheet."""
 
-from datetime import date, datetime
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from dossiers.choices import CalendarDayKind, DossierAction, DossierOutcome, Timeliness
-from dossiers.deadlines import VIETNAM_TZ
-from dossiers.models import CalendarDay
+from dossiers.choices import DossierAction, DossierOutcome, Timeliness
 from dossiers.selectors import (
     dossier_approval_queue,
     dossier_assigned_to,
@@ -34,22 +30,11 @@ from dossiers.services import (
     dossier_return,
     dossier_submit,
 )
-from tests.dossiers.factories import PDF_BYTES, applicant_data, build_lifecycle_office, upload
+from tests.dossiers.factories import PDF_BYTES, applicant_data, upload
+from tests.dossiers.moments import at
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
-
-
-@pytest.fixture
-def office(db):
-    CalendarDay.objects.create(
-        date=date(2026, 12, 2), kind=CalendarDayKind.DAY_OFF, reason="Nghỉ bù"
-    )
-    return build_lifecycle_office()
 
 
 def submitted(office, **applicant):
@@ -88,9 +73,9 @@ VISIBILITY = [
 
 
 @pytest.mark.parametrize(("who", "visible"), VISIBILITY)
-def test_who_sees_a_submitted_dossier(office, who, visible):
-    dossier = submitted(office)
-    user = viewer(office, who)
+def test_who_sees_a_submitted_dossier(lifecycle_office_with_day_off, who, visible):
+    dossier = submitted(lifecycle_office_with_day_off)
+    user = viewer(lifecycle_office_with_day_off, who)
 
     if visible:
         assert dossier_get_for_user(user=user, dossier_id=dossier.pk) == dossier
@@ -105,41 +90,56 @@ def test_who_sees_a_submitted_dossier(office, who, visible):
     ("who", "visible"),
     [("citizen", True), ("other_citizen", False), ("desk", False), ("leader", False)],
 )
-def test_a_draft_is_visible_to_its_applicant_only(office, who, visible):
+def test_a_draft_is_visible_to_its_applicant_only(lifecycle_office_with_day_off, who, visible):
     draft = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office_with_day_off.citizen,
     )
 
-    assert (draft in dossier_list_for_user(user=viewer(office, who))) is visible
+    assert (
+        draft in dossier_list_for_user(user=viewer(lifecycle_office_with_day_off, who))
+    ) is visible
 
 
-def test_unknown_or_malformed_ids_are_404(office):
+def test_unknown_or_malformed_ids_are_404(lifecycle_office_with_day_off):
     with pytest.raises(Http404):
-        dossier_get_for_user(user=office.leader, dossier_id=999999)
+        dossier_get_for_user(user=lifecycle_office_with_day_off.leader, dossier_id=999999)
     with pytest.raises(Http404):
-        dossier_get_for_user(user=office.leader, dossier_id="abc")
+        dossier_get_for_user(user=lifecycle_office_with_day_off.leader, dossier_id="abc")
 
 
-def test_staff_agency_ids(office):
-    department_tree = {office.department.pk, office.division.pk}
-
-    assert staff_agency_ids(office.desk) == department_tree | {office.centre.pk}
-    assert staff_agency_ids(office.other_desk) == {
-        office.other_department.pk,
-        office.other_centre.pk,
+def test_staff_agency_ids(lifecycle_office_with_day_off):
+    department_tree = {
+        lifecycle_office_with_day_off.department.pk,
+        lifecycle_office_with_day_off.division.pk,
     }
-    assert staff_agency_ids(office.leader) == department_tree
-    assert staff_agency_ids(office.specialist) == department_tree
-    assert staff_agency_ids(office.citizen) == set()
+
+    assert staff_agency_ids(lifecycle_office_with_day_off.desk) == department_tree | {
+        lifecycle_office_with_day_off.centre.pk
+    }
+    assert staff_agency_ids(lifecycle_office_with_day_off.other_desk) == {
+        lifecycle_office_with_day_off.other_department.pk,
+        lifecycle_office_with_day_off.other_centre.pk,
+    }
+    assert staff_agency_ids(lifecycle_office_with_day_off.leader) == department_tree
+    assert staff_agency_ids(lifecycle_office_with_day_off.specialist) == department_tree
+    assert staff_agency_ids(lifecycle_office_with_day_off.citizen) == set()
     assert staff_agency_ids(AnonymousUser()) == set()
 
 
-def test_list_query_count_does_not_grow_with_dossiers(office, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_dossiers(
+    lifecycle_office_with_day_off, django_assert_max_num_queries
+):
     for _ in range(5):
         dossier_register_walk_in(
-            procedure=office.procedure, applicant=applicant_data(), actor=office.desk
+            procedure=lifecycle_office_with_day_off.procedure,
+            applicant=applicant_data(),
+            actor=lifecycle_office_with_day_off.desk,
         )
-    leader = type(office.leader).objects.get(pk=office.leader.pk)
+    leader = type(lifecycle_office_with_day_off.leader).objects.get(
+        pk=lifecycle_office_with_day_off.leader.pk
+    )
 
     with django_assert_max_num_queries(4):
         rows = [
@@ -149,51 +149,87 @@ def test_list_query_count_does_not_grow_with_dossiers(office, django_assert_max_
     assert len(rows) == 5
 
 
-def test_desk_queues_and_search(office):
-    binh = submitted(office, name="Trần Thị Bình", phone="0987654321")
-    an = submitted(office, name="Nguyễn Văn An")
-    waiting = submitted(office, name="Lê Văn Cường")
-    dossier_request_supplement(dossier=waiting, actor=office.desk, items=["A"], reason="Thiếu")
+def test_desk_queues_and_search(lifecycle_office_with_day_off):
+    binh = submitted(lifecycle_office_with_day_off, name="Trần Thị Bình", phone="0987654321")
+    an = submitted(lifecycle_office_with_day_off, name="Nguyễn Văn An")
+    waiting = submitted(lifecycle_office_with_day_off, name="Lê Văn Cường")
+    dossier_request_supplement(
+        dossier=waiting, actor=lifecycle_office_with_day_off.desk, items=["A"], reason="Thiếu"
+    )
 
-    assert list(dossier_desk_queue(user=office.desk, queue="reception")) == [binh, an]
-    assert list(dossier_desk_queue(user=office.desk, queue="supplement")) == [waiting]
-    assert list(dossier_desk_queue(user=office.desk, queue="return")) == []
-    assert list(dossier_desk_queue(user=office.desk, queue="reception", query="tran thi")) == [binh]
-    assert list(dossier_desk_queue(user=office.desk, queue="reception", query="BÌNH")) == [binh]
+    assert list(dossier_desk_queue(user=lifecycle_office_with_day_off.desk, queue="reception")) == [
+        binh,
+        an,
+    ]
     assert list(
-        dossier_desk_queue(user=office.desk, queue="reception", query="+84 987 654 321")
+        dossier_desk_queue(user=lifecycle_office_with_day_off.desk, queue="supplement")
+    ) == [waiting]
+    assert list(dossier_desk_queue(user=lifecycle_office_with_day_off.desk, queue="return")) == []
+    assert list(
+        dossier_desk_queue(
+            user=lifecycle_office_with_day_off.desk, queue="reception", query="tran thi"
+        )
     ) == [binh]
-    assert list(dossier_desk_queue(user=office.desk, queue="reception", query=an.code)) == [an]
-    assert list(dossier_desk_queue(user=office.other_desk, queue="reception")) == []
+    assert list(
+        dossier_desk_queue(user=lifecycle_office_with_day_off.desk, queue="reception", query="BÌNH")
+    ) == [binh]
+    assert list(
+        dossier_desk_queue(
+            user=lifecycle_office_with_day_off.desk, queue="reception", query="+84 987 654 321"
+        )
+    ) == [binh]
+    assert list(
+        dossier_desk_queue(
+            user=lifecycle_office_with_day_off.desk, queue="reception", query=an.code
+        )
+    ) == [an]
+    assert (
+        list(dossier_desk_queue(user=lifecycle_office_with_day_off.other_desk, queue="reception"))
+        == []
+    )
 
 
-def test_department_queues_follow_the_current_step(office, time_machine):
+def test_department_queues_follow_the_current_step(lifecycle_office_with_day_off, time_machine):
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     dossier = dossier_register_walk_in(
-        procedure=office.procedure, applicant=applicant_data(), actor=office.desk
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        actor=lifecycle_office_with_day_off.desk,
     )
-    dossier_forward(dossier=dossier, actor=office.desk)
+    dossier_forward(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
 
-    assert list(dossier_division_queue(user=office.division_head)) == [dossier]
-    assert list(dossier_division_queue(user=office.other_specialist)) == []
-    assert list(dossier_assigned_to(user=office.specialist)) == []
-    assert list(dossier_approval_queue(user=office.leader)) == []
+    assert list(dossier_division_queue(user=lifecycle_office_with_day_off.division_head)) == [
+        dossier
+    ]
+    assert list(dossier_division_queue(user=lifecycle_office_with_day_off.other_specialist)) == []
+    assert list(dossier_assigned_to(user=lifecycle_office_with_day_off.specialist)) == []
+    assert list(dossier_approval_queue(user=lifecycle_office_with_day_off.leader)) == []
 
-    dossier_assign(dossier=dossier, actor=office.division_head, assignee=office.specialist)
-    assert list(dossier_assigned_to(user=office.specialist)) == [dossier]
+    dossier_assign(
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.division_head,
+        assignee=lifecycle_office_with_day_off.specialist,
+    )
+    assert list(dossier_assigned_to(user=lifecycle_office_with_day_off.specialist)) == [dossier]
 
-    dossier_complete_step(dossier=dossier, actor=office.specialist)  # → head of division
-    assert list(dossier_division_queue(user=office.division_head)) == [dossier]
-    assert list(dossier_assigned_to(user=office.specialist)) == []
+    dossier_complete_step(
+        dossier=dossier, actor=lifecycle_office_with_day_off.specialist
+    )  # → head of division
+    assert list(dossier_division_queue(user=lifecycle_office_with_day_off.division_head)) == [
+        dossier
+    ]
+    assert list(dossier_assigned_to(user=lifecycle_office_with_day_off.specialist)) == []
 
-    dossier_complete_step(dossier=dossier, actor=office.division_head)  # → leader
-    assert list(dossier_division_queue(user=office.division_head)) == []
-    assert list(dossier_approval_queue(user=office.leader)) == [dossier]
-    assert list(dossier_approval_queue(user=office.other_specialist)) == []
+    dossier_complete_step(
+        dossier=dossier, actor=lifecycle_office_with_day_off.division_head
+    )  # → leader
+    assert list(dossier_division_queue(user=lifecycle_office_with_day_off.division_head)) == []
+    assert list(dossier_approval_queue(user=lifecycle_office_with_day_off.leader)) == [dossier]
+    assert list(dossier_approval_queue(user=lifecycle_office_with_day_off.other_specialist)) == []
 
 
-def test_track_by_code_and_any_spelling_of_the_phone(office):
-    dossier = submitted(office, phone="0912345678")
+def test_track_by_code_and_any_spelling_of_the_phone(lifecycle_office_with_day_off):
+    dossier = submitted(lifecycle_office_with_day_off, phone="0912345678")
 
     assert dossier_track(code=dossier.code, phone="+84 912.345.678") == dossier
     assert dossier_track(code=dossier.code.lower(), phone="0912345678") == dossier
@@ -202,28 +238,36 @@ def test_track_by_code_and_any_spelling_of_the_phone(office):
     assert dossier_track(code=dossier.code, phone="") is None
 
 
-def test_a_draft_cannot_be_tracked(office):
+def test_a_draft_cannot_be_tracked(lifecycle_office_with_day_off):
     draft = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office_with_day_off.citizen,
     )
     assert dossier_track(code=str(draft.code), phone="0912345678") is None
 
 
-def test_timeline_and_control_sheet(office, time_machine):
+def test_timeline_and_control_sheet(lifecycle_office_with_day_off, time_machine):
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
-    dossier = submitted(office)
-    dossier_receive(dossier=dossier, actor=office.desk)
+    dossier = submitted(lifecycle_office_with_day_off)
+    dossier_receive(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
     time_machine.move_to(at(2026, 11, 30, 9, 0), tick=False)
-    dossier_forward(dossier=dossier, actor=office.desk)
-    dossier_assign(dossier=dossier, actor=office.division_head, assignee=office.specialist)
+    dossier_forward(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
+    dossier_assign(
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.division_head,
+        assignee=lifecycle_office_with_day_off.specialist,
+    )
     time_machine.move_to(at(2026, 12, 1, 10, 0), tick=False)
-    dossier_complete_step(dossier=dossier, actor=office.specialist)
+    dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.specialist)
     time_machine.move_to(at(2026, 12, 3, 8, 0), tick=False)
-    dossier_complete_step(dossier=dossier, actor=office.division_head)
+    dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.division_head)
     time_machine.move_to(at(2026, 12, 3, 9, 0), tick=False)
-    dossier_complete(dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED)
+    dossier_complete(
+        dossier=dossier, actor=lifecycle_office_with_day_off.leader, outcome=DossierOutcome.APPROVED
+    )
     time_machine.move_to(at(2026, 12, 3, 10, 0), tick=False)
-    dossier_return(dossier=dossier, actor=office.desk, method="at_desk")
+    dossier_return(dossier=dossier, actor=lifecycle_office_with_day_off.desk, method="at_desk")
 
     timeline = dossier_timeline(dossier=dossier)
     assert [event.action for event in timeline] == [
@@ -242,11 +286,11 @@ def test_timeline_and_control_sheet(office, time_machine):
     dossier.refresh_from_db()
     rows = dossier_control_sheet(dossier=dossier)
     assert [(row.giver, row.receiver) for row in rows] == [
-        (None, office.desk),
-        (office.desk, office.specialist),
-        (office.specialist, office.division_head),
-        (office.division_head, office.leader),
-        (office.leader, office.desk),
+        (None, lifecycle_office_with_day_off.desk),
+        (lifecycle_office_with_day_off.desk, lifecycle_office_with_day_off.specialist),
+        (lifecycle_office_with_day_off.specialist, lifecycle_office_with_day_off.division_head),
+        (lifecycle_office_with_day_off.division_head, lifecycle_office_with_day_off.leader),
+        (lifecycle_office_with_day_off.leader, lifecycle_office_with_day_off.desk),
     ]
     # Specialist: 12 h from Monday 09:00 end Tuesday 15:00, done Tuesday 10:00 (same day).
     # Head of division: 4 h from Tuesday 10:00 end Tuesday 16:00, done Thursday 08:00.

@@ -33,7 +33,7 @@ from portal.roles import Role
 from procedures.choices import Channel, TimeUnit
 from procedures.models import ChannelTimeLimit, DocumentCase
 from tests.dossiers.factories import DossierFactory, applicant_data
-from tests.dossiers.staff_setup import build_office
+from tests.dossiers.moments import at
 from tests.factories import ProcedureFactory, RequiredDocumentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +48,6 @@ NO_LIMIT = (
     "định thời hạn giải quyết."
 )
 CHOOSE_CASE = "Vui lòng chọn trường hợp của hồ sơ."
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
 
 
 def pdf(name="to-khai.pdf"):
@@ -677,11 +673,6 @@ def test_review_and_submit_with_the_documents_of_the_chosen_case(client, citizen
 
 
 # ---- walk-in at the desk -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ leaders' digest (send_leader_digest_task)."""
 
 import itertools
 import threading
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from django.db import connection
 
 from dossiers.choices import CalendarDayKind, DossierAction, DossierStatus
-from dossiers.deadlines import VIETNAM_TZ
 from dossiers.models import (
     CalendarDay,
     Dossier,
@@ -22,15 +21,12 @@ from dossiers.models import (
 from dossiers.services.deadline_sweep import dossier_flag_deadlines, due_soon_threshold
 from dossiers.tasks import flag_deadlines_task, send_leader_digest_task
 from tests.dossiers.factories import DossierFactory, build_lifecycle_office
+from tests.dossiers.moments import at
 
 pytestmark = pytest.mark.django_db
 
 S = DossierStatus
 _codes = itertools.count(1)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
 
 
 def open_dossier(office, *, due_at, status=S.PROCESSING, assignee=None, agency=None, **extra):
@@ -57,11 +53,6 @@ def actions(dossier) -> list[str]:
     return list(
         DossierEvent.objects.filter(dossier=dossier).order_by("pk").values_list("action", flat=True)
     )
-
-
-@pytest.fixture
-def office(db):
-    return build_lifecycle_office()
 
 
 # 2026-11-26 is a Thursday; sessions Mon–Fri 07:00–11:30 and 13:30–17:00 (8 working hours).
@@ -105,13 +96,13 @@ MAKEUP_SAT = (date(2026, 11, 28), CalendarDayKind.WORKING_DAY)
     ],
 )
 def test_sweep_flags_a_dossier_by_working_time_left(
-    office, now, due_at, status, calendar_day, expected
+    lifecycle_office, now, due_at, status, calendar_day, expected
 ):
     """Due soon iff less than 8 working hours are left on the agency's calendar (holidays and
     make-up days included); overdue iff now > due_at; only received/processing are swept."""
     if calendar_day is not None:
         CalendarDay.objects.create(date=calendar_day[0], kind=calendar_day[1], reason="Lịch")
-    dossier = open_dossier(office, due_at=due_at, status=status)
+    dossier = open_dossier(lifecycle_office, due_at=due_at, status=status)
 
     result = dossier_flag_deadlines(now=now)
 
@@ -131,20 +122,24 @@ def test_sweep_flags_a_dossier_by_working_time_left(
     assert result.dossiers_overdue == (expected == "overdue")
 
 
-def test_threshold_is_the_earliest_moment_eight_working_hours_later(office):
+def test_threshold_is_the_earliest_moment_eight_working_hours_later(lifecycle_office):
     """Thursday 10:00 → Friday 10:00; Friday 15:00 → Monday 15:00 (2 h on Friday, 4 h 30 in the
     morning, 1 h 30 after lunch); Saturday night counts from Monday 07:00 and ends at its close."""
-    assert due_soon_threshold(agency=office.department, now=THU_10) == at(2026, 11, 27, 10, 0)
-    assert due_soon_threshold(agency=office.department, now=FRI_15) == at(2026, 11, 30, 15, 0)
+    assert due_soon_threshold(agency=lifecycle_office.department, now=THU_10) == at(
+        2026, 11, 27, 10, 0
+    )
+    assert due_soon_threshold(agency=lifecycle_office.department, now=FRI_15) == at(
+        2026, 11, 30, 15, 0
+    )
     saturday_night = at(2026, 11, 28, 22, 0)
-    assert due_soon_threshold(agency=office.department, now=saturday_night) == at(
+    assert due_soon_threshold(agency=lifecycle_office.department, now=saturday_night) == at(
         2026, 11, 30, 17, 0
     )
 
 
-def test_event_records_the_status_and_due_time_without_changing_the_status(office):
+def test_event_records_the_status_and_due_time_without_changing_the_status(lifecycle_office):
     """One event, from/to the current status, no actor, at the sweep's moment."""
-    dossier = open_dossier(office, due_at=at(2026, 11, 26, 9, 0))
+    dossier = open_dossier(lifecycle_office, due_at=at(2026, 11, 26, 9, 0))
 
     dossier_flag_deadlines(now=THU_10)
 
@@ -161,10 +156,10 @@ def test_event_records_the_status_and_due_time_without_changing_the_status(offic
     assert Dossier.objects.get(pk=dossier.pk).overdue_flagged_at == THU_10
 
 
-def test_a_second_sweep_flags_nothing_again(office):
+def test_a_second_sweep_flags_nothing_again(lifecycle_office):
     """Running the sweep twice writes one event per dossier and keeps the first flag time."""
-    soon = open_dossier(office, due_at=at(2026, 11, 26, 14, 0))
-    late = open_dossier(office, due_at=at(2026, 11, 25, 14, 0))
+    soon = open_dossier(lifecycle_office, due_at=at(2026, 11, 26, 14, 0))
+    late = open_dossier(lifecycle_office, due_at=at(2026, 11, 25, 14, 0))
 
     first = dossier_flag_deadlines(now=THU_10)
     second = dossier_flag_deadlines(now=at(2026, 11, 26, 10, 5))
@@ -182,9 +177,9 @@ def test_a_second_sweep_flags_nothing_again(office):
     assert Dossier.objects.get(pk=soon.pk).due_soon_flagged_at == THU_10
 
 
-def test_a_dossier_is_flagged_due_soon_then_overdue_once_each(office):
+def test_a_dossier_is_flagged_due_soon_then_overdue_once_each(lifecycle_office):
     """Crossing the due time after the reminder adds the overdue flag and its event."""
-    dossier = open_dossier(office, due_at=at(2026, 11, 26, 14, 0))
+    dossier = open_dossier(lifecycle_office, due_at=at(2026, 11, 26, 14, 0))
 
     dossier_flag_deadlines(now=THU_10)
     dossier_flag_deadlines(now=at(2026, 11, 26, 14, 5))
@@ -194,9 +189,9 @@ def test_a_dossier_is_flagged_due_soon_then_overdue_once_each(office):
     assert actions(dossier) == [DossierAction.DEADLINE_DUE_SOON, DossierAction.DEADLINE_MISSED]
 
 
-def test_sweep_works_in_batches_and_flags_every_row_once(office):
+def test_sweep_works_in_batches_and_flags_every_row_once(lifecycle_office):
     """With batches of 2, seven overdue dossiers are all flagged, one event each."""
-    dossiers = [open_dossier(office, due_at=at(2026, 11, 25, 9, n)) for n in range(7)]
+    dossiers = [open_dossier(lifecycle_office, due_at=at(2026, 11, 25, 9, n)) for n in range(7)]
 
     result = dossier_flag_deadlines(now=THU_10, batch_size=2)
 
@@ -205,17 +200,19 @@ def test_sweep_works_in_batches_and_flags_every_row_once(office):
         assert actions(dossier) == [DossierAction.DEADLINE_MISSED]
 
 
-def test_each_agency_uses_its_own_calendar(office):
+def test_each_agency_uses_its_own_calendar(lifecycle_office):
     """An agency-only holiday on Friday makes its dossier due soon; the other agency's dossier
     with the same due time keeps 15 working hours."""
     CalendarDay.objects.create(
         date=date(2026, 11, 27),
         kind=CalendarDayKind.DAY_OFF,
-        agency=office.department,
+        agency=lifecycle_office.department,
         reason="Nghỉ riêng",
     )
-    mine = open_dossier(office, due_at=at(2026, 11, 30, 9, 0))
-    other = open_dossier(office, due_at=at(2026, 11, 30, 9, 0), agency=office.other_department)
+    mine = open_dossier(lifecycle_office, due_at=at(2026, 11, 30, 9, 0))
+    other = open_dossier(
+        lifecycle_office, due_at=at(2026, 11, 30, 9, 0), agency=lifecycle_office.other_department
+    )
 
     dossier_flag_deadlines(now=THU_10)
 
@@ -237,15 +234,19 @@ def _step(dossier, *, position, due_at, started=True, finished=False, handler=No
     )
 
 
-def test_open_steps_are_flagged_once_finished_and_unstarted_steps_are_not(office):
+def test_open_steps_are_flagged_once_finished_and_unstarted_steps_are_not(lifecycle_office):
     """A started, unfinished step of a processing dossier gets its own flag and step event."""
-    dossier = open_dossier(office, due_at=at(2026, 12, 10, 17, 0))
+    dossier = open_dossier(lifecycle_office, due_at=at(2026, 12, 10, 17, 0))
     done = _step(dossier, position=1, due_at=at(2026, 11, 25, 8, 30), finished=True)
-    late = _step(dossier, position=2, due_at=at(2026, 11, 26, 9, 0), handler=office.specialist)
+    late = _step(
+        dossier, position=2, due_at=at(2026, 11, 26, 9, 0), handler=lifecycle_office.specialist
+    )
     waiting = _step(dossier, position=3, due_at=None, started=False)
-    paused_dossier = open_dossier(office, due_at=at(2026, 12, 10, 17, 0), status=S.NEEDS_SUPPLEMENT)
+    paused_dossier = open_dossier(
+        lifecycle_office, due_at=at(2026, 12, 10, 17, 0), status=S.NEEDS_SUPPLEMENT
+    )
     paused_step = _step(paused_dossier, position=1, due_at=at(2026, 11, 26, 9, 0))
-    soon_dossier = open_dossier(office, due_at=at(2026, 12, 10, 17, 0))
+    soon_dossier = open_dossier(lifecycle_office, due_at=at(2026, 12, 10, 17, 0))
     soon = _step(soon_dossier, position=1, due_at=at(2026, 11, 26, 16, 0))
 
     first = dossier_flag_deadlines(now=THU_10)
@@ -270,9 +271,9 @@ def test_open_steps_are_flagged_once_finished_and_unstarted_steps_are_not(office
     assert actions(paused_dossier) == []
 
 
-def test_task_is_callable_directly_with_and_without_a_moment(office):
+def test_task_is_callable_directly_with_and_without_a_moment(lifecycle_office):
     """The beat task returns the counts; `now` is an ISO moment for replays."""
-    dossier = open_dossier(office, due_at=at(2020, 1, 2, 9, 0))
+    dossier = open_dossier(lifecycle_office, due_at=at(2020, 1, 2, 9, 0))
 
     assert flag_deadlines_task(now="2026-11-26T10:00:00+07:00") == {
         "dossiers_due_soon": 0,
@@ -292,9 +293,11 @@ def test_task_refuses_a_naive_moment():
         flag_deadlines_task(now="2026-11-26T10:00:00")
 
 
-def test_due_soon_notifies_the_assignee_and_the_head_of_their_division(office):
+def test_due_soon_notifies_the_assignee_and_the_head_of_their_division(lifecycle_office):
     """In the portal and by e-mail, linked to the sweep's event; the leader is not told yet."""
-    dossier = open_dossier(office, due_at=at(2026, 11, 26, 14, 0), assignee=office.specialist)
+    dossier = open_dossier(
+        lifecycle_office, due_at=at(2026, 11, 26, 14, 0), assignee=lifecycle_office.specialist
+    )
 
     result = dossier_flag_deadlines(now=THU_10)
 
@@ -304,14 +307,18 @@ def test_due_soon_notifies_the_assignee_and_the_head_of_their_division(office):
     assert {(n.template, n.channel, n.recipient_user_id, n.event_id) for n in rows} == {
         (NotificationTemplate.DUE_SOON, channel, user.pk, event.pk)
         for channel in (NotificationChannel.IN_APP, NotificationChannel.EMAIL)
-        for user in (office.specialist, office.division_head)
+        for user in (lifecycle_office.specialist, lifecycle_office.division_head)
     }
     assert rows.first().payload["due_at"] == "2026-11-26T14:00:00+07:00"
 
 
-def test_overdue_also_notifies_the_agency_leader_and_a_second_sweep_queues_nothing(office):
+def test_overdue_also_notifies_the_agency_leader_and_a_second_sweep_queues_nothing(
+    lifecycle_office,
+):
     """Assignee, division head and the department's leader; nobody from the other department."""
-    dossier = open_dossier(office, due_at=at(2026, 11, 26, 9, 0), assignee=office.specialist)
+    dossier = open_dossier(
+        lifecycle_office, due_at=at(2026, 11, 26, 9, 0), assignee=lifecycle_office.specialist
+    )
 
     dossier_flag_deadlines(now=THU_10)
     again = dossier_flag_deadlines(now=THU_10)
@@ -321,33 +328,37 @@ def test_overdue_also_notifies_the_agency_leader_and_a_second_sweep_queues_nothi
             dossier=dossier, template=NotificationTemplate.OVERDUE
         ).values_list("recipient_user_id", flat=True)
     )
-    assert users == {office.specialist.pk, office.division_head.pk, office.leader.pk}
+    assert users == {
+        lifecycle_office.specialist.pk,
+        lifecycle_office.division_head.pk,
+        lifecycle_office.leader.pk,
+    }
     assert Notification.objects.filter(dossier=dossier).count() == 6
     assert again.notifications == 0
 
 
-def test_a_late_step_notifies_its_handler_and_division_head(office):
+def test_a_late_step_notifies_its_handler_and_division_head(lifecycle_office):
     """The step's handler and the head of the handler's division, with the step in the payload."""
-    dossier = open_dossier(office, due_at=at(2026, 12, 10, 17, 0))
-    _step(dossier, position=1, due_at=at(2026, 11, 26, 9, 0), handler=office.specialist)
+    dossier = open_dossier(lifecycle_office, due_at=at(2026, 12, 10, 17, 0))
+    _step(dossier, position=1, due_at=at(2026, 11, 26, 9, 0), handler=lifecycle_office.specialist)
 
     dossier_flag_deadlines(now=THU_10)
 
     rows = Notification.objects.filter(dossier=dossier, channel=NotificationChannel.IN_APP)
     assert {n.recipient_user_id for n in rows} == {
-        office.specialist.pk,
-        office.division_head.pk,
-        office.leader.pk,
+        lifecycle_office.specialist.pk,
+        lifecycle_office.division_head.pk,
+        lifecycle_office.leader.pk,
     }
     assert {(n.payload["target"], n.payload["step"]) for n in rows} == {("step", 1)}
 
 
-def test_event_and_payload_write_the_local_due_time_as_python_does(office):
+def test_event_and_payload_write_the_local_due_time_as_python_does(lifecycle_office):
     """The due time in the event's data and the notification's payload is the local ISO text of
     `datetime.isoformat()`: microseconds when there are some, the +07:00 offset (written in SQL
     on PostgreSQL)."""
     due = at(2026, 11, 26, 9, 0, 5, 123456)
-    dossier = open_dossier(office, due_at=due, assignee=office.specialist)
+    dossier = open_dossier(lifecycle_office, due_at=due, assignee=lifecycle_office.specialist)
     step = _step(dossier, position=1, due_at=at(2026, 11, 26, 8, 30, 0, 500))
 
     dossier_flag_deadlines(now=THU_10)
@@ -368,7 +379,7 @@ def test_event_and_payload_write_the_local_due_time_as_python_does(office):
     }
 
 
-def test_without_heads_or_leaders_only_assignees_and_handlers_are_told(office):
+def test_without_heads_or_leaders_only_assignees_and_handlers_are_told(lifecycle_office):
     """With no division head and no leader anywhere, every row is still flagged with its event;
     the assignee (or the dossier's assignee for a step without handler) is told, rows with nobody
     assigned queue nothing."""
@@ -378,9 +389,11 @@ def test_without_heads_or_leaders_only_assignees_and_handlers_are_told(office):
 
     for role in (Role.DIVISION_HEAD, Role.LEADER):
         Group.objects.get(name=role.value).user_set.clear()
-    told = open_dossier(office, due_at=at(2026, 11, 26, 9, 0), assignee=office.specialist)
-    alone = open_dossier(office, due_at=at(2026, 11, 26, 9, 0))
-    soon_alone = open_dossier(office, due_at=at(2026, 11, 26, 14, 0))
+    told = open_dossier(
+        lifecycle_office, due_at=at(2026, 11, 26, 9, 0), assignee=lifecycle_office.specialist
+    )
+    alone = open_dossier(lifecycle_office, due_at=at(2026, 11, 26, 9, 0))
+    soon_alone = open_dossier(lifecycle_office, due_at=at(2026, 11, 26, 14, 0))
     step_told = _step(told, position=1, due_at=at(2026, 11, 26, 14, 0))
     _step(alone, position=1, due_at=at(2026, 11, 26, 14, 0))
 
@@ -394,8 +407,8 @@ def test_without_heads_or_leaders_only_assignees_and_handlers_are_told(office):
         (n.dossier_id, n.template, n.payload["target"], n.recipient_user_id) for n in in_app
     ) == sorted(
         [
-            (told.pk, NotificationTemplate.OVERDUE, "dossier", office.specialist.pk),
-            (told.pk, NotificationTemplate.DUE_SOON, "step", office.specialist.pk),
+            (told.pk, NotificationTemplate.OVERDUE, "dossier", lifecycle_office.specialist.pk),
+            (told.pk, NotificationTemplate.DUE_SOON, "step", lifecycle_office.specialist.pk),
         ]
     )
     assert result.notifications == Notification.objects.count() == 4
@@ -447,21 +460,27 @@ def test_two_sweeps_at_once_flag_each_dossier_once():
 
 
 def test_digest_mails_each_leader_the_overdue_and_due_today_dossiers_by_division(
-    office, mailoutbox, settings
+    lifecycle_office, mailoutbox, settings
 ):
     """In Vietnamese, grouped by the division of the current step's handler, with links; due
     tomorrow and other departments' dossiers are left out; leaders with nothing get no mail."""
     settings.SITE_URL = "https://motcua.example.vn"
-    late = open_dossier(office, due_at=at(2026, 11, 25, 16, 0), assignee=office.specialist)
-    step = _step(late, position=1, due_at=at(2026, 11, 25, 16, 0), handler=office.specialist)
+    late = open_dossier(
+        lifecycle_office, due_at=at(2026, 11, 25, 16, 0), assignee=lifecycle_office.specialist
+    )
+    step = _step(
+        late, position=1, due_at=at(2026, 11, 25, 16, 0), handler=lifecycle_office.specialist
+    )
     Dossier.objects.filter(pk=late.pk).update(current_step=step)
-    today = open_dossier(office, due_at=at(2026, 11, 26, 16, 30), status=S.RECEIVED)
-    tomorrow = open_dossier(office, due_at=at(2026, 11, 27, 9, 0))
-    elsewhere = open_dossier(office, due_at=at(2026, 11, 20, 9, 0), agency=office.other_department)
+    today = open_dossier(lifecycle_office, due_at=at(2026, 11, 26, 16, 30), status=S.RECEIVED)
+    tomorrow = open_dossier(lifecycle_office, due_at=at(2026, 11, 27, 9, 0))
+    elsewhere = open_dossier(
+        lifecycle_office, due_at=at(2026, 11, 20, 9, 0), agency=lifecycle_office.other_department
+    )
     from tests.factories import UserFactory
 
     idle_leader = UserFactory(role="leader")
-    idle_leader.agency = office.other_centre
+    idle_leader.agency = lifecycle_office.other_centre
     idle_leader.save(update_fields=["agency"])
 
     sent = send_leader_digest_task(now="2026-11-26T07:00:00+07:00")
@@ -469,7 +488,7 @@ def test_digest_mails_each_leader_the_overdue_and_due_today_dossiers_by_division
     assert sent == 1
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
-    assert mail.to == [office.leader.email]
+    assert mail.to == [lifecycle_office.leader.email]
     assert mail.subject == (
         "Hồ sơ quá hạn và đến hạn ngày 26/11/2026: 1 quá hạn, 1 đến hạn hôm nay"
     )

@@ -34,6 +34,7 @@ from dossiers.workflow import InvalidTransition
 from procedures.choices import SupplementPolicy
 from procedures.services import procedure_create_version, procedure_publish
 from tests.dossiers.factories import applicant_data
+from tests.dossiers.moments import at
 from tests.factories import AgencyFactory, ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +42,6 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r"^000\.00\.16\.H62-\d{6}-\d{4}$")
 # Friday 20/11/2026 16:00: after the 15:00 cut-off, so the clock starts on Monday 23/11 at 07:00.
 FRIDAY_AFTER_CUTOFF = datetime(2026, 11, 20, 16, 0, tzinfo=VIETNAM_TZ)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from tests.dossiers.factories import (
     PDF_BYTES,
     PNG_BYTES,
     applicant_data,
-    build_lifecycle_office,
     ooxml_bytes,
     upload,
 )
@@ -33,14 +32,11 @@ SIGNED_PDF = PDF_BYTES + b"<</Type /Sig /ByteRange [0 10 20 30]>>"
 
 
 @pytest.fixture
-def office(db):
-    return build_lifecycle_office()
-
-
-@pytest.fixture
-def draft(office):
+def draft(lifecycle_office):
     return dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+        procedure=lifecycle_office.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office.citizen,
     )
 
 
@@ -70,16 +66,16 @@ def file_events(dossier):
     ],
 )
 def test_accepted_types_are_stored_with_the_detected_type_and_sha256(
-    office, draft, name, content, content_type
+    lifecycle_office, draft, name, content, content_type
 ):
-    dossier_file = attach(office, draft, name, content)
+    dossier_file = attach(lifecycle_office, draft, name, content)
 
     dossier_file.refresh_from_db()
     assert dossier_file.content_type == content_type
     assert dossier_file.original_name == name
     assert dossier_file.size == len(content)
     assert dossier_file.sha256 == hashlib.sha256(content).hexdigest()
-    assert dossier_file.uploaded_by == office.citizen
+    assert dossier_file.uploaded_by == lifecycle_office.citizen
     assert dossier_file.purpose == FilePurpose.APPLICATION
     assert dossier_file.file.name.startswith(f"dossier_files/{draft.pk}/")
     assert name not in dossier_file.file.name
@@ -103,82 +99,93 @@ def test_accepted_types_are_stored_with_the_detected_type_and_sha256(
         ("anh.png.pdf", JPEG_BYTES, "type_mismatch"),
     ],
 )
-def test_disguised_and_unknown_files_are_refused(office, draft, name, content, code):
+def test_disguised_and_unknown_files_are_refused(lifecycle_office, draft, name, content, code):
     with pytest.raises(ValidationError) as error:
-        attach(office, draft, name, content)
+        attach(lifecycle_office, draft, name, content)
 
     assert error.value.code == code
     assert not DossierFile.objects.exists()
     assert file_events(draft) == 0
 
 
-def test_oversized_file_is_refused(office, draft, settings):
+def test_oversized_file_is_refused(lifecycle_office, draft, settings):
     settings.UPLOAD_MAX_FILE_SIZE = len(PDF_BYTES) - 1
 
     with pytest.raises(ValidationError) as error:
-        attach(office, draft, "to-khai.pdf", PDF_BYTES)
+        attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES)
 
     assert error.value.code == "too_large"
     assert not DossierFile.objects.exists()
 
 
-def test_file_at_the_size_limit_is_accepted(office, draft, settings):
+def test_file_at_the_size_limit_is_accepted(lifecycle_office, draft, settings):
     settings.UPLOAD_MAX_FILE_SIZE = len(PDF_BYTES)
 
-    assert attach(office, draft, "to-khai.pdf", PDF_BYTES).size == len(PDF_BYTES)
+    assert attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES).size == len(PDF_BYTES)
 
 
-def test_empty_file_is_refused(office, draft):
+def test_empty_file_is_refused(lifecycle_office, draft):
     with pytest.raises(ValidationError) as error:
-        attach(office, draft, "to-khai.pdf", b"")
+        attach(lifecycle_office, draft, "to-khai.pdf", b"")
     assert error.value.code == "empty"
 
 
-def test_the_same_content_twice_for_one_document_is_recognised(office, draft):
-    first = attach(office, draft, "to-khai.pdf", PDF_BYTES)
-    again = attach(office, draft, "to-khai (1).pdf", PDF_BYTES)
+def test_the_same_content_twice_for_one_document_is_recognised(lifecycle_office, draft):
+    first = attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES)
+    again = attach(lifecycle_office, draft, "to-khai (1).pdf", PDF_BYTES)
 
     assert again.pk == first.pk
     assert DossierFile.objects.count() == 1
     assert file_events(draft) == 1
 
 
-def test_the_same_content_for_another_document_is_a_new_file(office, draft):
-    first = attach(office, draft, "to-khai.pdf", PDF_BYTES)
-    other = attach(office, draft, "khac.pdf", PDF_BYTES, required_document=office.other_paper)
+def test_the_same_content_for_another_document_is_a_new_file(lifecycle_office, draft):
+    first = attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES)
+    other = attach(
+        lifecycle_office,
+        draft,
+        "khac.pdf",
+        PDF_BYTES,
+        required_document=lifecycle_office.other_paper,
+    )
 
     assert other.pk != first.pk
     assert other.sha256 == first.sha256
 
 
-def test_a_document_of_another_procedure_is_refused(office, draft):
+def test_a_document_of_another_procedure_is_refused(lifecycle_office, draft):
     foreign = RequiredDocumentFactory()
 
     with pytest.raises(ValidationError) as error:
-        attach(office, draft, "to-khai.pdf", PDF_BYTES, required_document=foreign)
+        attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES, required_document=foreign)
     assert error.value.code == "invalid_document"
 
 
-def test_a_signed_pdf_is_marked_signed(office, draft):
-    assert attach(office, draft, "ky-so.pdf", SIGNED_PDF).is_signed is True
-    assert attach(office, draft, "thuong.pdf", PDF_BYTES, required_document=None).is_signed is False
-
-
-def test_desk_scans_are_marked_digitised(office):
-    dossier = dossier_register_walk_in(
-        procedure=office.procedure, applicant=applicant_data(), actor=office.desk
+def test_a_signed_pdf_is_marked_signed(lifecycle_office, draft):
+    assert attach(lifecycle_office, draft, "ky-so.pdf", SIGNED_PDF).is_signed is True
+    assert (
+        attach(lifecycle_office, draft, "thuong.pdf", PDF_BYTES, required_document=None).is_signed
+        is False
     )
 
-    scanned = attach(office, dossier, "scan.pdf", PDF_BYTES, actor=office.desk)
+
+def test_desk_scans_are_marked_digitised(lifecycle_office):
+    dossier = dossier_register_walk_in(
+        procedure=lifecycle_office.procedure,
+        applicant=applicant_data(),
+        actor=lifecycle_office.desk,
+    )
+
+    scanned = attach(lifecycle_office, dossier, "scan.pdf", PDF_BYTES, actor=lifecycle_office.desk)
     assert scanned.is_digitised is True
-    assert scanned.uploaded_by == office.desk
+    assert scanned.uploaded_by == lifecycle_office.desk
 
 
-def test_removing_a_file_from_a_draft_deletes_it(office, draft):
-    dossier_file = attach(office, draft, "to-khai.pdf", PDF_BYTES)
+def test_removing_a_file_from_a_draft_deletes_it(lifecycle_office, draft):
+    dossier_file = attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES)
     storage, name = dossier_file.file.storage, dossier_file.file.name
 
-    dossier_remove_file(dossier=draft, file_id=dossier_file.pk, actor=office.citizen)
+    dossier_remove_file(dossier=draft, file_id=dossier_file.pk, actor=lifecycle_office.citizen)
 
     assert not DossierFile.objects.exists()
     event = DossierEvent.objects.filter(dossier=draft).order_by("pk").last()
@@ -187,26 +194,32 @@ def test_removing_a_file_from_a_draft_deletes_it(office, draft):
     assert storage.exists(name)
 
 
-def test_a_file_of_another_dossier_cannot_be_removed(office, draft):
+def test_a_file_of_another_dossier_cannot_be_removed(lifecycle_office, draft):
     other = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.other_citizen
+        procedure=lifecycle_office.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office.other_citizen,
     )
-    foreign = attach(office, other, "to-khai.pdf", PDF_BYTES, actor=office.other_citizen)
+    foreign = attach(
+        lifecycle_office, other, "to-khai.pdf", PDF_BYTES, actor=lifecycle_office.other_citizen
+    )
 
     with pytest.raises(ValidationError) as error:
-        dossier_remove_file(dossier=draft, file_id=foreign.pk, actor=office.citizen)
+        dossier_remove_file(dossier=draft, file_id=foreign.pk, actor=lifecycle_office.citizen)
     assert error.value.code == "not_found"
     assert DossierFile.objects.filter(pk=foreign.pk).exists()
 
 
-def test_files_cannot_be_removed_once_received(office):
+def test_files_cannot_be_removed_once_received(lifecycle_office):
     dossier = dossier_register_walk_in(
-        procedure=office.procedure, applicant=applicant_data(), actor=office.desk
+        procedure=lifecycle_office.procedure,
+        applicant=applicant_data(),
+        actor=lifecycle_office.desk,
     )
-    scanned = attach(office, dossier, "scan.pdf", PDF_BYTES, actor=office.desk)
+    scanned = attach(lifecycle_office, dossier, "scan.pdf", PDF_BYTES, actor=lifecycle_office.desk)
 
     with pytest.raises(InvalidTransition):
-        dossier_remove_file(dossier=dossier, file_id=scanned.pk, actor=office.desk)
+        dossier_remove_file(dossier=dossier, file_id=scanned.pk, actor=lifecycle_office.desk)
     assert DossierFile.objects.filter(pk=scanned.pk).exists()
     assert dossier.status == DossierStatus.RECEIVED
 

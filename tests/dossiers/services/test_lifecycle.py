@@ -6,7 +6,7 @@ day off on Wednesday 02/12/2026, so three working days from Monday end on Friday
 """
 
 import threading
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -22,7 +22,7 @@ from dossiers.choices import (
     SatisfactionLevel,
     Timeliness,
 )
-from dossiers.deadlines import RULE_VERSION, VIETNAM_TZ
+from dossiers.deadlines import RULE_VERSION
 from dossiers.models import CalendarDay, Dossier, DossierEvent, DossierStep, Pause, Rating
 from dossiers.services import (
     dossier_assign,
@@ -53,21 +53,9 @@ from tests.dossiers.factories import (
     build_lifecycle_office,
     upload,
 )
+from tests.dossiers.moments import at
 
 pytestmark = pytest.mark.django_db
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
-
-
-@pytest.fixture
-def office(db):
-    # Explicit calendar rows: Wednesday 02/12 is a day off (country-wide).
-    CalendarDay.objects.create(
-        date=date(2026, 12, 2), kind=CalendarDayKind.DAY_OFF, reason="Nghỉ bù"
-    )
-    return build_lifecycle_office()
 
 
 @pytest.fixture
@@ -105,17 +93,17 @@ def processing_dossier(office, time_machine):
 # ---- the online journey -----------------------------------------------------------------------
 
 
-def test_online_journey_from_draft_to_rating(office, time_machine):
-    citizen, desk = office.citizen, office.desk
+def test_online_journey_from_draft_to_rating(lifecycle_office_with_day_off, time_machine):
+    citizen, desk = lifecycle_office_with_day_off.citizen, lifecycle_office_with_day_off.desk
 
     # Monday 30/11 08:00: draft, mandatory form attached, submitted.
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     dossier = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=citizen
+        procedure=lifecycle_office_with_day_off.procedure, applicant=applicant_data(), user=citizen
     )
     dossier_attach_file(
         dossier=dossier,
-        required_document=office.application_form,
+        required_document=lifecycle_office_with_day_off.application_form,
         upload=upload("to-khai.pdf", PDF_BYTES),
         actor=citizen,
     )
@@ -138,7 +126,7 @@ def test_online_journey_from_draft_to_rating(office, time_machine):
     time_machine.move_to(at(2026, 11, 30, 10, 0), tick=False)
     dossier_attach_file(
         dossier=dossier,
-        required_document=office.other_paper,
+        required_document=lifecycle_office_with_day_off.other_paper,
         upload=upload("ho-chieu.png", PNG_BYTES),
         actor=citizen,
         purpose="supplement",
@@ -176,15 +164,21 @@ def test_online_journey_from_draft_to_rating(office, time_machine):
 
     time_machine.move_to(at(2026, 11, 30, 11, 5), tick=False)
     dossier = dossier_assign(
-        dossier=dossier, actor=office.division_head, assignee=office.specialist
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.division_head,
+        assignee=lifecycle_office_with_day_off.specialist,
     )
-    assert fresh(dossier).assignee == office.specialist
-    assert DossierStep.objects.get(pk=steps[0].pk).handler == office.specialist
+    assert fresh(dossier).assignee == lifecycle_office_with_day_off.specialist
+    assert (
+        DossierStep.objects.get(pk=steps[0].pk).handler == lifecycle_office_with_day_off.specialist
+    )
 
     # Tuesday 16:00 the specialist finishes (same day as its due time: on time); the head of
     # division's 4 h run Tuesday 16:00–17:00, then Thursday 07:00–10:00.
     time_machine.move_to(at(2026, 12, 1, 16, 0), tick=False)
-    dossier = dossier_complete_step(dossier=dossier, actor=office.specialist, note="Đủ điều kiện")
+    dossier = dossier_complete_step(
+        dossier=dossier, actor=lifecycle_office_with_day_off.specialist, note="Đủ điều kiện"
+    )
     step1, step2 = DossierStep.objects.get(pk=steps[0].pk), DossierStep.objects.get(pk=steps[1].pk)
     assert step1.finished_at == at(2026, 12, 1, 16, 0)
     assert step1.timeliness == Timeliness.ON_TIME
@@ -195,7 +189,9 @@ def test_online_journey_from_draft_to_rating(office, time_machine):
 
     # Thursday 09:00 the head of division approves; the leader's 4 h end Thursday 15:00.
     time_machine.move_to(at(2026, 12, 3, 9, 0), tick=False)
-    dossier = dossier_complete_step(dossier=dossier, actor=office.division_head)
+    dossier = dossier_complete_step(
+        dossier=dossier, actor=lifecycle_office_with_day_off.division_head
+    )
     step3 = DossierStep.objects.get(pk=steps[2].pk)
     assert step3.due_at == at(2026, 12, 3, 15, 0)
     assert fresh(dossier).current_step == step3
@@ -203,7 +199,7 @@ def test_online_journey_from_draft_to_rating(office, time_machine):
     # Thursday 14:00 the leader signs: a day before the due date, early.
     time_machine.move_to(at(2026, 12, 3, 14, 0), tick=False)
     dossier = dossier_complete(
-        dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED
+        dossier=dossier, actor=lifecycle_office_with_day_off.leader, outcome=DossierOutcome.APPROVED
     )
     current = fresh(dossier)
     assert current.status == DossierStatus.RESULT_READY
@@ -255,14 +251,14 @@ def test_online_journey_from_draft_to_rating(office, time_machine):
     assert fresh(dossier).due_at == at(2026, 12, 4, 10, 30)
 
 
-def test_walk_in_journey_completed_late(office, time_machine):
+def test_walk_in_journey_completed_late(lifecycle_office_with_day_off, time_machine):
     """Received Friday 27/11 16:00 (after the cut-off): the clock starts Monday 07:00 and three
     working days end Thursday 03/12 at 17:00 (Wednesday off). Signed Friday: late."""
     time_machine.move_to(at(2026, 11, 27, 16, 0), tick=False)
     dossier = dossier_register_walk_in(
-        procedure=office.procedure,
+        procedure=lifecycle_office_with_day_off.procedure,
         applicant=applicant_data(),
-        actor=office.desk,
+        actor=lifecycle_office_with_day_off.desk,
         received_at=at(2026, 11, 27, 16, 0),
         idempotency_key="walk-in-1",
     )
@@ -270,20 +266,24 @@ def test_walk_in_journey_completed_late(office, time_machine):
     assert dossier.due_starts_at == at(2026, 11, 30, 7, 0)
 
     time_machine.move_to(at(2026, 11, 30, 7, 30), tick=False)
-    dossier = dossier_forward(dossier=dossier, actor=office.desk)
+    dossier = dossier_forward(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
     for moment, actor in [
-        (at(2026, 12, 1, 10, 0), office.specialist),
-        (at(2026, 12, 3, 16, 0), office.division_head),
+        (at(2026, 12, 1, 10, 0), lifecycle_office_with_day_off.specialist),
+        (at(2026, 12, 3, 16, 0), lifecycle_office_with_day_off.division_head),
     ]:
         time_machine.move_to(moment, tick=False)
         dossier = dossier_complete_step(dossier=dossier, actor=actor)
     assert fresh(dossier).current_step.role == StepRole.LEADER
 
     time_machine.move_to(at(2026, 12, 4, 9, 0), tick=False)
-    dossier = dossier_complete(dossier=dossier, actor=office.leader, outcome=DossierOutcome.DENIED)
+    dossier = dossier_complete(
+        dossier=dossier, actor=lifecycle_office_with_day_off.leader, outcome=DossierOutcome.DENIED
+    )
     assert fresh(dossier).timeliness == Timeliness.LATE
     time_machine.move_to(at(2026, 12, 4, 10, 0), tick=False)
-    dossier = dossier_return(dossier=dossier, actor=office.desk, method=ReturnMethod.POSTAL)
+    dossier = dossier_return(
+        dossier=dossier, actor=lifecycle_office_with_day_off.desk, method=ReturnMethod.POSTAL
+    )
 
     current = fresh(dossier)
     assert (current.status, current.outcome, current.return_method) == (
@@ -301,49 +301,69 @@ def test_walk_in_journey_completed_late(office, time_machine):
     ]
 
 
-def test_a_procedure_without_steps_waits_for_the_leader_after_forwarding(office, time_machine):
-    office.procedure.steps.all().delete()
-    dossier = processing_dossier(office, time_machine)
+def test_a_procedure_without_steps_waits_for_the_leader_after_forwarding(
+    lifecycle_office_with_day_off, time_machine
+):
+    lifecycle_office_with_day_off.procedure.steps.all().delete()
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
 
     assert fresh(dossier).current_step is None
     with pytest.raises(ValidationError) as error:
-        dossier_complete_step(dossier=dossier, actor=office.specialist)
+        dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.specialist)
     assert error.value.code == "no_step"
-    dossier_complete(dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED)
+    dossier_complete(
+        dossier=dossier, actor=lifecycle_office_with_day_off.leader, outcome=DossierOutcome.APPROVED
+    )
     assert fresh(dossier).status == DossierStatus.RESULT_READY
 
 
-def test_complete_is_refused_while_steps_before_the_leader_remain(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_complete_is_refused_while_steps_before_the_leader_remain(
+    lifecycle_office_with_day_off, time_machine
+):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
 
     with pytest.raises(ValidationError) as error:
-        dossier_complete(dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED)
+        dossier_complete(
+            dossier=dossier,
+            actor=lifecycle_office_with_day_off.leader,
+            outcome=DossierOutcome.APPROVED,
+        )
     assert error.value.code == "steps_pending"
     assert fresh(dossier).status == DossierStatus.PROCESSING
 
 
 @pytest.mark.parametrize("role", ["specialist", "division_head", "desk"])
-def test_only_a_leader_completes(office, time_machine, role):
-    dossier = processing_dossier(office, time_machine)
-    dossier_complete_step(dossier=dossier, actor=office.specialist)
-    dossier_complete_step(dossier=dossier, actor=office.division_head)
+def test_only_a_leader_completes(lifecycle_office_with_day_off, time_machine, role):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
+    dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.specialist)
+    dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.division_head)
     events_before = actions(dossier)
 
     with pytest.raises(ValidationError) as error:
         dossier_complete(
-            dossier=dossier, actor=getattr(office, role), outcome=DossierOutcome.APPROVED
+            dossier=dossier,
+            actor=getattr(lifecycle_office_with_day_off, role),
+            outcome=DossierOutcome.APPROVED,
         )
     assert error.value.code == "forbidden"
     assert fresh(dossier).status == DossierStatus.PROCESSING
     assert actions(dossier) == events_before
 
 
-def test_assignee_must_be_staff_of_the_agency_tree(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_assignee_must_be_staff_of_the_agency_tree(lifecycle_office_with_day_off, time_machine):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
 
-    for outsider in (office.other_specialist, office.citizen, office.desk):
+    for outsider in (
+        lifecycle_office_with_day_off.other_specialist,
+        lifecycle_office_with_day_off.citizen,
+        lifecycle_office_with_day_off.desk,
+    ):
         with pytest.raises(ValidationError) as error:
-            dossier_assign(dossier=dossier, actor=office.division_head, assignee=outsider)
+            dossier_assign(
+                dossier=dossier,
+                actor=lifecycle_office_with_day_off.division_head,
+                assignee=outsider,
+            )
         assert error.value.code == "forbidden"
     assert fresh(dossier).assignee is None
     assert actions(dossier) == [DossierAction.RECEIVED, DossierAction.FORWARDED]
@@ -370,9 +390,11 @@ def supplement_round(office, time_machine):
     return fresh(dossier)
 
 
-def test_restart_policy_counts_the_full_limit_again_from_the_resubmission(office, time_machine):
+def test_restart_policy_counts_the_full_limit_again_from_the_resubmission(
+    lifecycle_office_with_day_off, time_machine
+):
     """Three working days from Thursday 09:00: Friday, Monday, Tuesday 08/12 09:00."""
-    dossier = supplement_round(office, time_machine)
+    dossier = supplement_round(lifecycle_office_with_day_off, time_machine)
 
     assert dossier.status == DossierStatus.PROCESSING
     assert dossier.due_at == at(2026, 12, 8, 9, 0)
@@ -403,13 +425,15 @@ def test_pause_policy_resumes_the_working_time_left(pause_office, time_machine):
 # ---- extension --------------------------------------------------------------------------------
 
 
-def test_leader_extends_once_without_moving_the_due_time(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_leader_extends_once_without_moving_the_due_time(
+    lifecycle_office_with_day_off, time_machine
+):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     time_machine.move_to(at(2026, 12, 1, 9, 0), tick=False)
 
     dossier_extend(
         dossier=dossier,
-        actor=office.leader,
+        actor=lifecycle_office_with_day_off.leader,
         new_appointment_at=at(2026, 12, 11, 17, 0),
         reason="Cần xin ý kiến Bộ",
     )
@@ -424,7 +448,7 @@ def test_leader_extends_once_without_moving_the_due_time(office, time_machine):
     with pytest.raises(ValidationError) as error:
         dossier_extend(
             dossier=dossier,
-            actor=office.leader,
+            actor=lifecycle_office_with_day_off.leader,
             new_appointment_at=at(2026, 12, 18, 17, 0),
             reason="Lần hai",
         )
@@ -433,13 +457,13 @@ def test_leader_extends_once_without_moving_the_due_time(office, time_machine):
 
 
 @pytest.mark.parametrize("role", ["specialist", "division_head", "desk", "citizen"])
-def test_non_leaders_cannot_extend(office, time_machine, role):
-    dossier = processing_dossier(office, time_machine)
+def test_non_leaders_cannot_extend(lifecycle_office_with_day_off, time_machine, role):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
 
     with pytest.raises(ValidationError) as error:
         dossier_extend(
             dossier=dossier,
-            actor=getattr(office, role),
+            actor=getattr(lifecycle_office_with_day_off, role),
             new_appointment_at=at(2026, 12, 11, 17, 0),
             reason="Xin gia hạn",
         )
@@ -448,15 +472,17 @@ def test_non_leaders_cannot_extend(office, time_machine, role):
     assert (current.appointment_at, current.extended_at) == (at(2026, 12, 4, 8, 0), None)
 
 
-def test_extension_less_than_one_working_day_before_due_is_refused(office, time_machine):
+def test_extension_less_than_one_working_day_before_due_is_refused(
+    lifecycle_office_with_day_off, time_machine
+):
     """Thursday 09:00 to Friday 08:00 is 7 working hours: too late."""
-    dossier = processing_dossier(office, time_machine)
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     time_machine.move_to(at(2026, 12, 3, 9, 0), tick=False)
 
     with pytest.raises(ValidationError) as error:
         dossier_extend(
             dossier=dossier,
-            actor=office.leader,
+            actor=lifecycle_office_with_day_off.leader,
             new_appointment_at=at(2026, 12, 11, 17, 0),
             reason="Xin gia hạn",
         )
@@ -464,35 +490,41 @@ def test_extension_less_than_one_working_day_before_due_is_refused(office, time_
     assert fresh(dossier).extended_at is None
 
 
-def test_extension_exactly_one_working_day_before_due_is_allowed(office, time_machine):
+def test_extension_exactly_one_working_day_before_due_is_allowed(
+    lifecycle_office_with_day_off, time_machine
+):
     """Thursday 08:00 to Friday 08:00 is 8 working hours (Thursday 7 h + Friday 1 h)."""
-    dossier = processing_dossier(office, time_machine)
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     time_machine.move_to(at(2026, 12, 3, 8, 0), tick=False)
 
     dossier_extend(
         dossier=dossier,
-        actor=office.leader,
+        actor=lifecycle_office_with_day_off.leader,
         new_appointment_at=at(2026, 12, 11, 17, 0),
         reason="Xin gia hạn",
     )
     assert fresh(dossier).extended_at == at(2026, 12, 3, 8, 0)
 
 
-def test_an_extended_dossier_completed_after_due_is_still_late(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_an_extended_dossier_completed_after_due_is_still_late(
+    lifecycle_office_with_day_off, time_machine
+):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     time_machine.move_to(at(2026, 12, 1, 9, 0), tick=False)
     dossier_extend(
         dossier=dossier,
-        actor=office.leader,
+        actor=lifecycle_office_with_day_off.leader,
         new_appointment_at=at(2026, 12, 11, 17, 0),
         reason="Xin gia hạn",
     )
-    dossier_complete_step(dossier=dossier, actor=office.specialist)
-    dossier_complete_step(dossier=dossier, actor=office.division_head)
+    dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.specialist)
+    dossier_complete_step(dossier=dossier, actor=lifecycle_office_with_day_off.division_head)
 
     # Friday 04/12 10:00: after the due time 08:00, before the new appointment.
     time_machine.move_to(at(2026, 12, 4, 10, 0), tick=False)
-    dossier_complete(dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED)
+    dossier_complete(
+        dossier=dossier, actor=lifecycle_office_with_day_off.leader, outcome=DossierOutcome.APPROVED
+    )
 
     current = fresh(dossier)
     assert current.timeliness == Timeliness.LATE
@@ -564,28 +596,38 @@ ACTIONS = [
 
 @pytest.mark.parametrize("closing", ["withdrawn", "refused"])
 @pytest.mark.parametrize("action", ACTIONS)
-def test_a_withdrawn_or_refused_dossier_accepts_no_action(office, time_machine, closing, action):
+def test_a_withdrawn_or_refused_dossier_accepts_no_action(
+    lifecycle_office_with_day_off, time_machine, closing, action
+):
     if closing == "withdrawn":
-        dossier = processing_dossier(office, time_machine)
-        dossier_withdraw(dossier=dossier, actor=office.citizen, reason="Không còn nhu cầu")
+        dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
+        dossier_withdraw(
+            dossier=dossier, actor=lifecycle_office_with_day_off.citizen, reason="Không còn nhu cầu"
+        )
     else:
         time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
         draft = dossier_create_draft(
-            procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+            procedure=lifecycle_office_with_day_off.procedure,
+            applicant=applicant_data(),
+            user=lifecycle_office_with_day_off.citizen,
         )
         dossier_attach_file(
             dossier=draft,
-            required_document=office.application_form,
+            required_document=lifecycle_office_with_day_off.application_form,
             upload=upload("to-khai.pdf", PDF_BYTES),
-            actor=office.citizen,
+            actor=lifecycle_office_with_day_off.citizen,
         )
-        dossier = dossier_submit(dossier=draft, actor=office.citizen)
-        dossier_refuse(dossier=dossier, actor=office.desk, reason="Không thuộc thẩm quyền")
+        dossier = dossier_submit(dossier=draft, actor=lifecycle_office_with_day_off.citizen)
+        dossier_refuse(
+            dossier=dossier,
+            actor=lifecycle_office_with_day_off.desk,
+            reason="Không thuộc thẩm quyền",
+        )
     before = fresh(dossier)
     events_before = actions(dossier)
 
     with pytest.raises(InvalidTransition):
-        _every_action(office)[action](dossier)
+        _every_action(lifecycle_office_with_day_off)[action](dossier)
 
     after = fresh(dossier)
     assert after.status == before.status == closing
@@ -597,17 +639,23 @@ def test_a_withdrawn_or_refused_dossier_accepts_no_action(office, time_machine, 
 # ---- stale forms, idempotency, drafts ---------------------------------------------------------
 
 
-def test_a_stale_form_is_refused_and_changes_nothing(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_a_stale_form_is_refused_and_changes_nothing(lifecycle_office_with_day_off, time_machine):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     loaded_at = fresh(dossier).updated_at
     time_machine.move_to(at(2026, 11, 30, 10, 0), tick=False)
-    dossier_assign(dossier=dossier, actor=office.division_head, assignee=office.specialist)
+    dossier_assign(
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.division_head,
+        assignee=lifecycle_office_with_day_off.specialist,
+    )
     events_before = actions(dossier)
 
     time_machine.move_to(at(2026, 11, 30, 11, 0), tick=False)
     with pytest.raises(ValidationError) as error:
         dossier_complete_step(
-            dossier=dossier, actor=office.specialist, expected_updated_at=loaded_at
+            dossier=dossier,
+            actor=lifecycle_office_with_day_off.specialist,
+            expected_updated_at=loaded_at,
         )
     assert error.value.code == "stale"
     assert fresh(dossier).current_step.position == 1
@@ -615,42 +663,44 @@ def test_a_stale_form_is_refused_and_changes_nothing(office, time_machine):
 
     # With the current value it goes through.
     dossier_complete_step(
-        dossier=dossier, actor=office.specialist, expected_updated_at=fresh(dossier).updated_at
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.specialist,
+        expected_updated_at=fresh(dossier).updated_at,
     )
     assert fresh(dossier).current_step.position == 2
 
 
-def test_the_same_idempotency_key_twice_gives_one_draft(office):
+def test_the_same_idempotency_key_twice_gives_one_draft(lifecycle_office_with_day_off):
     first = dossier_create_draft(
-        procedure=office.procedure,
+        procedure=lifecycle_office_with_day_off.procedure,
         applicant=applicant_data(),
-        user=office.citizen,
+        user=lifecycle_office_with_day_off.citizen,
         idempotency_key="k-1",
     )
     second = dossier_create_draft(
-        procedure=office.procedure,
+        procedure=lifecycle_office_with_day_off.procedure,
         applicant=applicant_data(),
-        user=office.citizen,
+        user=lifecycle_office_with_day_off.citizen,
         idempotency_key="k-1",
     )
     other_user = dossier_create_draft(
-        procedure=office.procedure,
+        procedure=lifecycle_office_with_day_off.procedure,
         applicant=applicant_data(),
-        user=office.other_citizen,
+        user=lifecycle_office_with_day_off.other_citizen,
         idempotency_key="k-1",
     )
 
     assert second.pk == first.pk
     assert other_user.pk != first.pk
-    assert Dossier.objects.filter(applicant_user=office.citizen).count() == 1
+    assert Dossier.objects.filter(applicant_user=lifecycle_office_with_day_off.citizen).count() == 1
     assert actions(first) == [DossierAction.CREATED]
 
 
-def test_the_same_idempotency_key_twice_gives_one_walk_in(office):
+def test_the_same_idempotency_key_twice_gives_one_walk_in(lifecycle_office_with_day_off):
     kwargs = {
-        "procedure": office.procedure,
+        "procedure": lifecycle_office_with_day_off.procedure,
         "applicant": applicant_data(),
-        "actor": office.desk,
+        "actor": lifecycle_office_with_day_off.desk,
         "received_at": at(2026, 11, 30, 8, 0),
         "idempotency_key": "walk-in-7",
     }
@@ -663,15 +713,17 @@ def test_the_same_idempotency_key_twice_gives_one_walk_in(office):
     assert dossier_register_walk_in(**{**kwargs, "idempotency_key": ""}).code.endswith("-0002")
 
 
-def test_update_draft_changes_the_applicant_and_normalises_the_phone(office):
+def test_update_draft_changes_the_applicant_and_normalises_the_phone(lifecycle_office_with_day_off):
     draft = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office_with_day_off.citizen,
     )
 
     dossier_update_draft(
         dossier=draft,
         applicant={"name": "Trần Thị Bình", "phone": "+84 912 000 111"},
-        actor=office.citizen,
+        actor=lifecycle_office_with_day_off.citizen,
     )
 
     current = fresh(draft)
@@ -681,50 +733,70 @@ def test_update_draft_changes_the_applicant_and_normalises_the_phone(office):
     assert actions(draft) == [DossierAction.CREATED, DossierAction.DRAFT_UPDATED]
 
 
-def test_submit_refuses_a_draft_without_its_mandatory_documents(office):
+def test_submit_refuses_a_draft_without_its_mandatory_documents(lifecycle_office_with_day_off):
     draft = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office_with_day_off.citizen,
     )
     dossier_attach_file(
         dossier=draft,
-        required_document=office.other_paper,
+        required_document=lifecycle_office_with_day_off.other_paper,
         upload=upload("khac.pdf", PDF_BYTES),
-        actor=office.citizen,
+        actor=lifecycle_office_with_day_off.citizen,
     )
 
     with pytest.raises(ValidationError) as error:
-        dossier_submit(dossier=draft, actor=office.citizen)
+        dossier_submit(dossier=draft, actor=lifecycle_office_with_day_off.citizen)
     assert error.value.code == "missing_documents"
     assert "Tờ khai" in error.value.messages[0]
     current = fresh(draft)
     assert (current.status, current.code) == (DossierStatus.DRAFT, None)
 
 
-def test_rating_only_by_the_applicant_and_only_once(office, time_machine):
+def test_rating_only_by_the_applicant_and_only_once(lifecycle_office_with_day_off, time_machine):
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     draft = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        user=lifecycle_office_with_day_off.citizen,
     )
     dossier_attach_file(
         dossier=draft,
-        required_document=office.application_form,
+        required_document=lifecycle_office_with_day_off.application_form,
         upload=upload("to-khai.pdf", PDF_BYTES),
-        actor=office.citizen,
+        actor=lifecycle_office_with_day_off.citizen,
     )
-    dossier = dossier_submit(dossier=draft, actor=office.citizen)
-    dossier_receive(dossier=dossier, actor=office.desk)
-    office.procedure.steps.all().delete()
-    dossier_forward(dossier=dossier, actor=office.desk)
-    dossier_complete(dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED)
-    dossier_return(dossier=dossier, actor=office.desk, method=ReturnMethod.ONLINE)
+    dossier = dossier_submit(dossier=draft, actor=lifecycle_office_with_day_off.citizen)
+    dossier_receive(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
+    lifecycle_office_with_day_off.procedure.steps.all().delete()
+    dossier_forward(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
+    dossier_complete(
+        dossier=dossier, actor=lifecycle_office_with_day_off.leader, outcome=DossierOutcome.APPROVED
+    )
+    dossier_return(
+        dossier=dossier, actor=lifecycle_office_with_day_off.desk, method=ReturnMethod.ONLINE
+    )
 
-    for stranger in (office.other_citizen, office.desk, office.leader):
+    for stranger in (
+        lifecycle_office_with_day_off.other_citizen,
+        lifecycle_office_with_day_off.desk,
+        lifecycle_office_with_day_off.leader,
+    ):
         with pytest.raises(ValidationError) as error:
             dossier_rate(dossier=dossier, actor=stranger, level=SatisfactionLevel.SATISFIED)
         assert error.value.code == "forbidden"
-    dossier_rate(dossier=dossier, actor=office.citizen, level=SatisfactionLevel.NOT_SATISFIED)
+    dossier_rate(
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.citizen,
+        level=SatisfactionLevel.NOT_SATISFIED,
+    )
     with pytest.raises(ValidationError) as error:
-        dossier_rate(dossier=dossier, actor=office.citizen, level=SatisfactionLevel.SATISFIED)
+        dossier_rate(
+            dossier=dossier,
+            actor=lifecycle_office_with_day_off.citizen,
+            level=SatisfactionLevel.SATISFIED,
+        )
     assert error.value.code == "already_rated"
     assert Rating.objects.get(dossier=dossier).level == SatisfactionLevel.NOT_SATISFIED
     assert actions(dossier).count(DossierAction.RATED) == 1
@@ -789,15 +861,19 @@ def test_two_officers_receiving_at_once_exactly_one_wins():
 # ---- moves the workflow allows only from one status for each service ----------------------------
 
 
-def test_forward_and_submit_refuse_a_dossier_awaiting_a_supplement(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
-    dossier_request_supplement(dossier=dossier, actor=office.specialist, items=["A"], reason="B")
+def test_forward_and_submit_refuse_a_dossier_awaiting_a_supplement(
+    lifecycle_office_with_day_off, time_machine
+):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
+    dossier_request_supplement(
+        dossier=dossier, actor=lifecycle_office_with_day_off.specialist, items=["A"], reason="B"
+    )
     events_before = actions(dossier)
 
     with pytest.raises(InvalidTransition):
-        dossier_forward(dossier=dossier, actor=office.desk)
+        dossier_forward(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
     with pytest.raises(InvalidTransition):
-        dossier_submit(dossier=dossier, actor=office.citizen)
+        dossier_submit(dossier=dossier, actor=lifecycle_office_with_day_off.citizen)
 
     current = fresh(dossier)
     assert current.status == DossierStatus.NEEDS_SUPPLEMENT
@@ -805,96 +881,116 @@ def test_forward_and_submit_refuse_a_dossier_awaiting_a_supplement(office, time_
     assert actions(dossier) == events_before
 
 
-def test_resubmit_refuses_a_dossier_not_awaiting_a_supplement(office, time_machine):
+def test_resubmit_refuses_a_dossier_not_awaiting_a_supplement(
+    lifecycle_office_with_day_off, time_machine
+):
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     dossier = dossier_register_walk_in(
-        procedure=office.procedure, applicant=applicant_data(), actor=office.desk
+        procedure=lifecycle_office_with_day_off.procedure,
+        applicant=applicant_data(),
+        actor=lifecycle_office_with_day_off.desk,
     )
 
     with pytest.raises(InvalidTransition):
-        dossier_resubmit(dossier=dossier, actor=office.citizen)
+        dossier_resubmit(dossier=dossier, actor=lifecycle_office_with_day_off.citizen)
     assert fresh(dossier).status == DossierStatus.RECEIVED
     assert not DossierStep.objects.filter(dossier=dossier).exists()
 
 
-def test_during_a_supplement_only_supplement_files_can_be_removed(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_during_a_supplement_only_supplement_files_can_be_removed(
+    lifecycle_office_with_day_off, time_machine
+):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     handed_in = dossier_attach_file(
         dossier=dossier,
-        required_document=office.application_form,
+        required_document=lifecycle_office_with_day_off.application_form,
         upload=upload("scan.pdf", PDF_BYTES),
-        actor=office.desk,
+        actor=lifecycle_office_with_day_off.desk,
     )
-    dossier_request_supplement(dossier=dossier, actor=office.specialist, items=["A"], reason="B")
+    dossier_request_supplement(
+        dossier=dossier, actor=lifecycle_office_with_day_off.specialist, items=["A"], reason="B"
+    )
     added = dossier_attach_file(
         dossier=dossier,
-        required_document=office.other_paper,
+        required_document=lifecycle_office_with_day_off.other_paper,
         upload=upload("bo-sung.png", PNG_BYTES),
-        actor=office.citizen,
+        actor=lifecycle_office_with_day_off.citizen,
         purpose="supplement",
     )
 
     with pytest.raises(ValidationError) as error:
-        dossier_remove_file(dossier=dossier, file_id=handed_in.pk, actor=office.citizen)
+        dossier_remove_file(
+            dossier=dossier, file_id=handed_in.pk, actor=lifecycle_office_with_day_off.citizen
+        )
     assert error.value.code == "not_removable"
-    dossier_remove_file(dossier=dossier, file_id=added.pk, actor=office.citizen)
+    dossier_remove_file(
+        dossier=dossier, file_id=added.pk, actor=lifecycle_office_with_day_off.citizen
+    )
     assert list(dossier.files.values_list("pk", flat=True)) == [handed_in.pk]
 
 
-def test_the_stale_check_takes_the_iso_text_of_a_hidden_field(office, time_machine):
-    dossier = processing_dossier(office, time_machine)
+def test_the_stale_check_takes_the_iso_text_of_a_hidden_field(
+    lifecycle_office_with_day_off, time_machine
+):
+    dossier = processing_dossier(lifecycle_office_with_day_off, time_machine)
     loaded = fresh(dossier).updated_at.isoformat()
     time_machine.move_to(at(2026, 11, 30, 10, 0), tick=False)
     dossier_assign(
         dossier=dossier,
-        actor=office.division_head,
-        assignee=office.specialist,
+        actor=lifecycle_office_with_day_off.division_head,
+        assignee=lifecycle_office_with_day_off.specialist,
         expected_updated_at=loaded,
     )
 
     with pytest.raises(ValidationError) as error:
         dossier_assign(
             dossier=dossier,
-            actor=office.division_head,
-            assignee=office.division_head,
+            actor=lifecycle_office_with_day_off.division_head,
+            assignee=lifecycle_office_with_day_off.division_head,
             expected_updated_at=loaded,
         )
     assert error.value.code == "stale"
-    assert fresh(dossier).assignee == office.specialist
+    assert fresh(dossier).assignee == lifecycle_office_with_day_off.specialist
     # Text that is no moment (30 February) is refused as stale, not a crash.
     with pytest.raises(ValidationError) as error:
         dossier_assign(
             dossier=dossier,
-            actor=office.division_head,
-            assignee=office.division_head,
+            actor=lifecycle_office_with_day_off.division_head,
+            assignee=lifecycle_office_with_day_off.division_head,
             expected_updated_at="2026-02-30T10:00:00+07:00",
         )
     assert error.value.code == "stale"
 
 
 def test_assigning_during_the_heads_step_hands_the_specialist_step_to_the_assignee(
-    office, time_machine
+    lifecycle_office_with_day_off, time_machine
 ):
     """The head assigns first, then finishes the dividing-up step: the specialist gets the next."""
     from tests.factories import ProcedureFactory, ProcedureStepFactory
 
-    procedure = ProcedureFactory(code="9.assign", agency=office.department, accepts_direct=True)
+    procedure = ProcedureFactory(
+        code="9.assign", agency=lifecycle_office_with_day_off.department, accepts_direct=True
+    )
     for position, (role, hours) in enumerate(
         [(StepRole.DIVISION_HEAD, "4"), (StepRole.SPECIALIST, "68"), (StepRole.LEADER, "8")], 1
     ):
         ProcedureStepFactory(procedure=procedure, position=position, role=role, budget_hours=hours)
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     dossier = dossier_register_walk_in(
-        procedure=procedure, applicant=applicant_data(), actor=office.desk
+        procedure=procedure, applicant=applicant_data(), actor=lifecycle_office_with_day_off.desk
     )
-    dossier = dossier_forward(dossier=dossier, actor=office.desk)
+    dossier = dossier_forward(dossier=dossier, actor=lifecycle_office_with_day_off.desk)
 
     dossier = dossier_assign(
-        dossier=dossier, actor=office.division_head, assignee=office.specialist
+        dossier=dossier,
+        actor=lifecycle_office_with_day_off.division_head,
+        assignee=lifecycle_office_with_day_off.specialist,
     )
-    dossier = dossier_complete_step(dossier=dossier, actor=office.division_head, note="Phân công")
+    dossier = dossier_complete_step(
+        dossier=dossier, actor=lifecycle_office_with_day_off.division_head, note="Phân công"
+    )
 
     steps = list(DossierStep.objects.filter(dossier=dossier).order_by("position"))
-    assert steps[0].handler == office.division_head
-    assert steps[1].handler == office.specialist
+    assert steps[0].handler == lifecycle_office_with_day_off.division_head
+    assert steps[1].handler == lifecycle_office_with_day_off.specialist
     assert fresh(dossier).current_step == steps[1]

@@ -1,7 +1,7 @@
 """The notification outbox: queued in the transaction of the change, delivered with retries,
 read in the portal (the bell), rendered in the recipient's language."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossiers.choices import DossierOutcome, ReturnMethod
-from dossiers.deadlines import VIETNAM_TZ
 from dossiers.models import Dossier, Notification, NotificationChannel, NotificationStatus
 from dossiers.notifications.backends import LocmemSmsBackend, render_notification
 from dossiers.services import (
@@ -32,16 +31,13 @@ from dossiers.services.notifications import (
     notification_queue,
     retry_delay,
 )
-from tests.dossiers.factories import PDF_BYTES, applicant_data, build_lifecycle_office, upload
+from tests.dossiers.factories import PDF_BYTES, applicant_data, upload
+from tests.dossiers.moments import at
 
 pytestmark = pytest.mark.django_db
 
 C = NotificationChannel
 S = NotificationStatus
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=VIETNAM_TZ)
 
 
 class FailingSms(LocmemSmsBackend):
@@ -56,11 +52,6 @@ def _locmem_sms(settings):
     LocmemSmsBackend.outbox = []
     yield
     LocmemSmsBackend.outbox = []
-
-
-@pytest.fixture
-def office(db):
-    return build_lifecycle_office()
 
 
 def walk_in(office, time_machine):
@@ -80,18 +71,18 @@ def queued(dossier, template) -> set[tuple[str, str]]:
 # ---- queueing ---------------------------------------------------------------------------------
 
 
-def test_each_transition_queues_its_message_for_the_right_people(office, time_machine):
+def test_each_transition_queues_its_message_for_the_right_people(lifecycle_office, time_machine):
     applicant = {(C.EMAIL, "an.nguyen@example.vn"), (C.SMS, "0912345678")}
-    dossier = walk_in(office, time_machine)
+    dossier = walk_in(lifecycle_office, time_machine)
     assert queued(dossier, "received") == applicant
 
     time_machine.move_to(at(2026, 11, 30, 9, 0), tick=False)
-    dossier = dossier_forward(dossier=dossier, actor=office.desk)
-    head = office.division_head
+    dossier = dossier_forward(dossier=dossier, actor=lifecycle_office.desk)
+    head = lifecycle_office.division_head
     assert queued(dossier, "forwarded") == {(C.IN_APP, str(head.pk)), (C.EMAIL, head.email)}
 
-    dossier = dossier_assign(dossier=dossier, actor=head, assignee=office.specialist)
-    specialist = office.specialist
+    dossier = dossier_assign(dossier=dossier, actor=head, assignee=lifecycle_office.specialist)
+    specialist = lifecycle_office.specialist
     assert queued(dossier, "assigned") == {
         (C.IN_APP, str(specialist.pk)),
         (C.EMAIL, specialist.email),
@@ -99,7 +90,7 @@ def test_each_transition_queues_its_message_for_the_right_people(office, time_ma
 
     dossier = dossier_extend(
         dossier=dossier,
-        actor=office.leader,
+        actor=lifecycle_office.leader,
         new_appointment_at=at(2026, 12, 10, 17, 0),
         reason="Cần xác minh thêm",
     )
@@ -111,10 +102,12 @@ def test_each_transition_queues_its_message_for_the_right_people(office, time_ma
     dossier = dossier_complete_step(dossier=dossier, actor=specialist)
     dossier = dossier_complete_step(dossier=dossier, actor=head)
     dossier = dossier_complete(
-        dossier=dossier, actor=office.leader, outcome=DossierOutcome.APPROVED
+        dossier=dossier, actor=lifecycle_office.leader, outcome=DossierOutcome.APPROVED
     )
     assert queued(dossier, "completed") == applicant
-    dossier = dossier_return(dossier=dossier, actor=office.desk, method=ReturnMethod.AT_DESK)
+    dossier = dossier_return(
+        dossier=dossier, actor=lifecycle_office.desk, method=ReturnMethod.AT_DESK
+    )
     assert queued(dossier, "returned") == applicant
     # One message per event: steps completed tell nobody.
     assert sorted(set(Notification.objects.values_list("template", flat=True))) == [
@@ -127,22 +120,25 @@ def test_each_transition_queues_its_message_for_the_right_people(office, time_ma
     ]
 
 
-def test_an_online_applicant_also_gets_the_message_in_the_portal(office, time_machine):
+def test_an_online_applicant_also_gets_the_message_in_the_portal(lifecycle_office, time_machine):
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
-    citizen = office.citizen
+    citizen = lifecycle_office.citizen
     dossier = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(phone=""), user=citizen
+        procedure=lifecycle_office.procedure, applicant=applicant_data(phone=""), user=citizen
     )
     dossier_attach_file(
         dossier=dossier,
-        required_document=office.application_form,
+        required_document=lifecycle_office.application_form,
         upload=upload("to-khai.pdf", PDF_BYTES),
         actor=citizen,
     )
     dossier = dossier_submit(dossier=dossier, actor=citizen)
     assert not Notification.objects.exists()
     dossier = dossier_request_supplement(
-        dossier=dossier, actor=office.desk, items=["Bản sao hộ chiếu"], reason="Thiếu hộ chiếu"
+        dossier=dossier,
+        actor=lifecycle_office.desk,
+        items=["Bản sao hộ chiếu"],
+        reason="Thiếu hộ chiếu",
     )
     assert queued(dossier, "supplement_requested") == {
         (C.IN_APP, str(citizen.pk)),
@@ -153,8 +149,10 @@ def test_an_online_applicant_also_gets_the_message_in_the_portal(office, time_ma
     assert row.event.action == "supplement_requested"
 
 
-def test_a_service_that_rolls_back_leaves_no_notification(office, time_machine, monkeypatch):
-    dossier = walk_in(office, time_machine)
+def test_a_service_that_rolls_back_leaves_no_notification(
+    lifecycle_office, time_machine, monkeypatch
+):
+    dossier = walk_in(lifecycle_office, time_machine)
     Notification.objects.all().delete()
 
     def queue_then_fail(**kwargs):
@@ -164,17 +162,17 @@ def test_a_service_that_rolls_back_leaves_no_notification(office, time_machine, 
 
     monkeypatch.setattr(handling_services, "notification_queue", queue_then_fail)
     with pytest.raises(RuntimeError):
-        dossier_forward(dossier=dossier, actor=office.desk)
+        dossier_forward(dossier=dossier, actor=lifecycle_office.desk)
     assert not Notification.objects.exists()
     assert Dossier.objects.get(pk=dossier.pk).status == "received"
 
 
-def test_queueing_the_same_message_twice_inserts_it_once(office, time_machine):
-    dossier = walk_in(office, time_machine)
+def test_queueing_the_same_message_twice_inserts_it_once(lifecycle_office, time_machine):
+    dossier = walk_in(lifecycle_office, time_machine)
     kwargs = {
         "dossier": dossier,
         "template": "overdue",
-        "recipients": [office.leader, office.leader],
+        "recipients": [lifecycle_office.leader, lifecycle_office.leader],
         "key": "due-2026-12-03",
     }
     assert notification_queue(**kwargs) == 2  # in the portal and by e-mail
@@ -185,15 +183,15 @@ def test_queueing_the_same_message_twice_inserts_it_once(office, time_machine):
 # ---- delivery ---------------------------------------------------------------------------------
 
 
-def test_delivery_sends_each_channel_once(office, time_machine):
-    dossier = walk_in(office, time_machine)
-    dossier_forward(dossier=dossier, actor=office.desk)
+def test_delivery_sends_each_channel_once(lifecycle_office, time_machine):
+    dossier = walk_in(lifecycle_office, time_machine)
+    dossier_forward(dossier=dossier, actor=lifecycle_office.desk)
     result = notification_deliver_batch()
     assert (result.claimed, result.sent, result.failed) == (4, 4, 0)
     assert set(Notification.objects.values_list("status", flat=True)) == {S.SENT}
     assert all(row.sent_at is not None for row in Notification.objects.all())
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
-        ["an.nguyen@example.vn", office.division_head.email]
+        ["an.nguyen@example.vn", lifecycle_office.division_head.email]
     )
     email = next(m for m in mail.outbox if m.to == ["an.nguyen@example.vn"])
     assert email.subject == f"Hồ sơ {dossier.code} đã được tiếp nhận"
@@ -207,11 +205,11 @@ def test_delivery_sends_each_channel_once(office, time_machine):
 
 
 def test_a_failing_backend_is_retried_with_back_off_then_marked_failed(
-    office, time_machine, settings, admin_client
+    lifecycle_office, time_machine, settings, admin_client
 ):
     settings.SMS_BACKEND = "tests.dossiers.services.test_notifications.FailingSms"
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
-    walk_in(office, time_machine)
+    walk_in(lifecycle_office, time_machine)
     sms = Notification.objects.get(channel=C.SMS)
     start = timezone.now()
 
@@ -252,9 +250,11 @@ def test_a_failing_backend_is_retried_with_back_off_then_marked_failed(
     assert len(LocmemSmsBackend.outbox) == 1
 
 
-def test_a_row_left_sending_by_a_dead_worker_is_claimed_again(office, time_machine, settings):
+def test_a_row_left_sending_by_a_dead_worker_is_claimed_again(
+    lifecycle_office, time_machine, settings
+):
     settings.NOTIFICATION_CLAIM_TIMEOUT_MINUTES = 10
-    walk_in(office, time_machine)
+    walk_in(lifecycle_office, time_machine)
     Notification.objects.update(status=S.SENDING, claimed_at=timezone.now())
     assert notification_deliver_batch().claimed == 0  # another worker may still be on it
     time_machine.move_to(timezone.now() + timedelta(minutes=11), tick=False)
@@ -275,12 +275,12 @@ def test_the_file_sms_backend_writes_a_key_once(tmp_path, settings):
 # ---- rendering --------------------------------------------------------------------------------
 
 
-def test_messages_are_rendered_in_the_recipients_language(office, time_machine):
-    dossier = walk_in(office, time_machine)
-    dossier = dossier_forward(dossier=dossier, actor=office.desk)
+def test_messages_are_rendered_in_the_recipients_language(lifecycle_office, time_machine):
+    dossier = walk_in(lifecycle_office, time_machine)
+    dossier = dossier_forward(dossier=dossier, actor=lifecycle_office.desk)
     dossier = dossier_extend(
         dossier=dossier,
-        actor=office.leader,
+        actor=lifecycle_office.leader,
         new_appointment_at=at(2026, 12, 10, 17, 0),
         reason="Cần xác minh thêm",
     )
@@ -299,13 +299,19 @@ def test_messages_are_rendered_in_the_recipients_language(office, time_machine):
 # ---- the bell ---------------------------------------------------------------------------------
 
 
-def test_the_bell_counts_unread_messages_and_the_page_marks_them_read(office, time_machine, client):
-    dossier = walk_in(office, time_machine)
-    dossier = dossier_forward(dossier=dossier, actor=office.desk)
-    dossier_assign(dossier=dossier, actor=office.division_head, assignee=office.specialist)
-    head = office.division_head
+def test_the_bell_counts_unread_messages_and_the_page_marks_them_read(
+    lifecycle_office, time_machine, client
+):
+    dossier = walk_in(lifecycle_office, time_machine)
+    dossier = dossier_forward(dossier=dossier, actor=lifecycle_office.desk)
+    dossier_assign(
+        dossier=dossier, actor=lifecycle_office.division_head, assignee=lifecycle_office.specialist
+    )
+    head = lifecycle_office.division_head
     # A second message for the head, and one for someone else.
-    notification_queue(dossier=dossier, template="due_soon", recipients=[head, office.leader])
+    notification_queue(
+        dossier=dossier, template="due_soon", recipients=[head, lifecycle_office.leader]
+    )
 
     client.force_login(head)
     response = client.get(reverse("portal:home"))
@@ -320,7 +326,7 @@ def test_the_bell_counts_unread_messages_and_the_page_marks_them_read(office, ti
     assert "được giao cho bạn" not in text  # the specialist's message
 
     # Someone else's id changes nothing.
-    leader_row = Notification.objects.get(recipient_user=office.leader, channel=C.IN_APP)
+    leader_row = Notification.objects.get(recipient_user=lifecycle_office.leader, channel=C.IN_APP)
     client.post(reverse("dossiers:notification_read"), {"id": leader_row.pk})
     leader_row.refresh_from_db()
     assert leader_row.read_at is None
@@ -333,7 +339,7 @@ def test_the_bell_counts_unread_messages_and_the_page_marks_them_read(office, ti
     assert client.get(reverse("portal:home")).context["unread_notifications"] == 0
     assert (
         Notification.objects.filter(
-            recipient_user=office.leader, channel=C.IN_APP, read_at=None
+            recipient_user=lifecycle_office.leader, channel=C.IN_APP, read_at=None
         ).count()
         == 1
     )
@@ -345,20 +351,20 @@ def test_anonymous_visitors_have_no_bell(client, db):
     assert client.get(reverse("dossiers:notification_list")).status_code == 302
 
 
-def test_receiving_an_online_dossier_tells_the_applicant(office, time_machine):
+def test_receiving_an_online_dossier_tells_the_applicant(lifecycle_office, time_machine):
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
-    citizen = office.citizen
+    citizen = lifecycle_office.citizen
     dossier = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=citizen
+        procedure=lifecycle_office.procedure, applicant=applicant_data(), user=citizen
     )
     dossier_attach_file(
         dossier=dossier,
-        required_document=office.application_form,
+        required_document=lifecycle_office.application_form,
         upload=upload("to-khai.pdf", PDF_BYTES),
         actor=citizen,
     )
     dossier = dossier_submit(dossier=dossier, actor=citizen)
-    dossier = dossier_receive(dossier=dossier, actor=office.desk)
+    dossier = dossier_receive(dossier=dossier, actor=lifecycle_office.desk)
     assert queued(dossier, "received") == {
         (C.IN_APP, str(citizen.pk)),
         (C.EMAIL, "an.nguyen@example.vn"),
@@ -367,10 +373,12 @@ def test_receiving_an_online_dossier_tells_the_applicant(office, time_machine):
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "²", "99999999999999999999999", "-1", ""])
-def test_a_malformed_id_marks_nothing_and_says_so(office, time_machine, client, bad_id):
-    dossier = walk_in(office, time_machine)
-    notification_queue(dossier=dossier, template="due_soon", recipients=[office.division_head])
-    client.force_login(office.division_head)
+def test_a_malformed_id_marks_nothing_and_says_so(lifecycle_office, time_machine, client, bad_id):
+    dossier = walk_in(lifecycle_office, time_machine)
+    notification_queue(
+        dossier=dossier, template="due_soon", recipients=[lifecycle_office.division_head]
+    )
+    client.force_login(lifecycle_office.division_head)
 
     response = client.post(reverse("dossiers:notification_read"), {"id": bad_id}, follow=True)
 
@@ -379,10 +387,12 @@ def test_a_malformed_id_marks_nothing_and_says_so(office, time_machine, client, 
     assert client.get(reverse("portal:home")).context["unread_notifications"] == 1
 
 
-def test_the_notification_page_has_no_inline_style(office, time_machine, client):
-    dossier = walk_in(office, time_machine)
-    notification_queue(dossier=dossier, template="due_soon", recipients=[office.division_head])
-    client.force_login(office.division_head)
+def test_the_notification_page_has_no_inline_style(lifecycle_office, time_machine, client):
+    dossier = walk_in(lifecycle_office, time_machine)
+    notification_queue(
+        dossier=dossier, template="due_soon", recipients=[lifecycle_office.division_head]
+    )
+    client.force_login(lifecycle_office.division_head)
 
     html = client.get(reverse("dossiers:notification_list")).content.decode()
 

@@ -26,9 +26,9 @@ from dossiers.statistics import (
 )
 from dossiers.tasks import freeze_closed_months_task
 from portal.roles import Role
-from tests.dossiers.factories import build_lifecycle_office
+from tests.dossiers.moments import at
 from tests.dossiers.pdf_checks import text
-from tests.dossiers.stats_support import at, make_dossier
+from tests.dossiers.stats_support import make_dossier
 from tests.factories import ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,6 @@ ZERO = dict.fromkeys(COLUMNS, 0)
 
 def expect(**nonzero) -> dict[str, int]:
     return {**ZERO, **nonzero}
-
-
-@pytest.fixture
-def office():
-    return build_lifecycle_office()
 
 
 @pytest.fixture
@@ -212,17 +207,17 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_column_boundaries(office, superuser, name):
+def test_column_boundaries(lifecycle_office, superuser, name):
     fields, expected = CASES[name]
-    dossier = make_dossier(office.procedure, **fields)
+    dossier = make_dossier(lifecycle_office.procedure, **fields)
     report = report_build(user=superuser, period=MARCH)
     assert report.total.counts == expected
     assert counts_of(dossier, superuser) == expected
 
 
-def test_paused_at_t1_counts_within_and_awaiting_supplement(office, superuser):
+def test_paused_at_t1_counts_within_and_awaiting_supplement(lifecycle_office, superuser):
     overdue_paused = make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 3, 2),
         due_at=at(2026, 3, 20),
         pauses=[(at(2026, 3, 10), None)],
@@ -237,7 +232,7 @@ def test_paused_at_t1_counts_within_and_awaiting_supplement(office, superuser):
     )
     # A pause ending after t1 was open at t1; one ending exactly at t1 was not.
     ends_after = make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 2, 2),
         due_at=at(2026, 3, 20),
         pauses=[(at(2026, 2, 10), at(2026, 2, 11)), (at(2026, 3, 10), T1 + timedelta(hours=1))],
@@ -245,7 +240,7 @@ def test_paused_at_t1_counts_within_and_awaiting_supplement(office, superuser):
     assert counts_of(ends_after, superuser)["awaiting_supplement"] == 1
     assert counts_of(ends_after, superuser)["in_progress_within"] == 1
     ends_at_t1 = make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 2, 2),
         due_at=at(2026, 3, 20),
         pauses=[(at(2026, 3, 10), T1)],
@@ -253,7 +248,7 @@ def test_paused_at_t1_counts_within_and_awaiting_supplement(office, superuser):
     assert counts_of(ends_at_t1, superuser)["awaiting_supplement"] == 0
     assert counts_of(ends_at_t1, superuser)["in_progress_overdue"] == 1
     starts_at_t1 = make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 2, 2),
         due_at=at(2026, 3, 20),
         pauses=[(T1, None)],
@@ -265,19 +260,23 @@ def test_paused_at_t1_counts_within_and_awaiting_supplement(office, superuser):
     assert report.total.counts["in_progress_overdue"] == 2
 
 
-def test_ratings_in_the_period(office, superuser):
+def test_ratings_in_the_period(lifecycle_office, superuser):
     base = {
         "received_at": at(2026, 1, 5),
         "completed_at": at(2026, 1, 9),
         "timeliness": Timeliness.EARLY,
         "returned_at": at(2026, 1, 10),
     }
-    make_dossier(office.procedure, rating=(SatisfactionLevel.VERY_SATISFIED, T0), **base)
+    make_dossier(lifecycle_office.procedure, rating=(SatisfactionLevel.VERY_SATISFIED, T0), **base)
     make_dossier(
-        office.procedure, rating=(SatisfactionLevel.SATISFIED, at(2026, 3, 31, 23, 59)), **base
+        lifecycle_office.procedure,
+        rating=(SatisfactionLevel.SATISFIED, at(2026, 3, 31, 23, 59)),
+        **base,
     )
-    make_dossier(office.procedure, rating=(SatisfactionLevel.NOT_SATISFIED, at(2026, 3, 5)), **base)
-    make_dossier(office.procedure, rating=(SatisfactionLevel.SATISFIED, T1), **base)
+    make_dossier(
+        lifecycle_office.procedure, rating=(SatisfactionLevel.NOT_SATISFIED, at(2026, 3, 5)), **base
+    )
+    make_dossier(lifecycle_office.procedure, rating=(SatisfactionLevel.SATISFIED, T1), **base)
     total = report_build(user=superuser, period=MARCH).total
     assert total.counts == expect(ratings=3, ratings_satisfied=2)
     assert total.satisfaction_rate == Decimal("66.67")
@@ -288,27 +287,27 @@ def test_ratings_in_the_period(office, superuser):
 
 
 @pytest.fixture
-def mixed(office):
-    other_procedure = ProcedureFactory(agency=office.other_department)
+def mixed(lifecycle_office):
+    other_procedure = ProcedureFactory(agency=lifecycle_office.other_department)
     for fields, _expected in CASES.values():
-        make_dossier(office.procedure, **fields)
+        make_dossier(lifecycle_office.procedure, **fields)
         make_dossier(other_procedure, **fields)
     make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 3, 2),
         due_at=at(2026, 3, 20),
         pauses=[(at(2026, 3, 10), None)],
         channel=DossierChannel.ONLINE,
     )
     make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 1, 5),
         completed_at=at(2026, 1, 9),
         returned_at=at(2026, 1, 10),
         timeliness=Timeliness.EARLY,
         rating=(SatisfactionLevel.SATISFIED, at(2026, 3, 5)),
     )
-    return office, other_procedure
+    return lifecycle_office, other_procedure
 
 
 @pytest.mark.parametrize("grouping", GROUPINGS)
@@ -394,21 +393,21 @@ def test_unknown_grouping_is_refused(superuser):
 # ---- indicators --------------------------------------------------------------------------------
 
 
-def test_indicators_against_targets(office, superuser):
+def test_indicators_against_targets(lifecycle_office, superuser):
     early = make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 3, 2),
         completed_at=at(2026, 3, 3),
         timeliness=Timeliness.EARLY,
         channel=DossierChannel.ONLINE,
     )
     make_dossier(
-        office.procedure,
+        lifecycle_office.procedure,
         received_at=at(2026, 3, 2),
         completed_at=at(2026, 3, 20),
         timeliness=Timeliness.LATE,
     )
-    make_dossier(office.procedure, received_at=at(2026, 3, 2))
+    make_dossier(lifecycle_office.procedure, received_at=at(2026, 3, 2))
     DossierFile.objects.create(
         dossier=early,
         file="x.pdf",
@@ -445,7 +444,7 @@ def test_indicators_against_targets(office, superuser):
     assert cards["electronically_circulated"].actual == Decimal("33.33")
     assert cards["digitally_signed"].actual == Decimal("50.00")
     assert cards["digitally_signed"].target == Decimal("100")
-    assert indicators_build(user=office.citizen, period=MARCH)[0].actual is None
+    assert indicators_build(user=lifecycle_office.citizen, period=MARCH)[0].actual is None
 
 
 def test_default_targets_are_seeded():

@@ -11,7 +11,8 @@ from hypothesis.extra.django import TestCase
 
 from dossiers.statistics import COLUMNS, GROUPINGS, Period, report_build, report_drilldown
 from procedures.choices import AgencyKind
-from tests.dossiers.stats_support import at, make_dossier
+from tests.dossiers.moments import at
+from tests.dossiers.stats_support import make_dossier
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory
 
 START = at(2026, 1, 1)

@@ -12,7 +12,6 @@ from dossiers.models import Dossier, DossierStep
 from portal.roles import Role
 from procedures.models import Agency
 from tests.dossiers.staff_setup import (
-    build_office,
     department_post,
     desk_post,
     forwarded_dossier,
@@ -22,11 +21,6 @@ from tests.dossiers.staff_setup import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 def listed(client, name, user) -> list[int]:

@@ -20,7 +20,6 @@ from dossiers.services import (
 )
 from tests.dossiers.factories import applicant_data
 from tests.dossiers.staff_setup import (
-    build_office,
     desk_post,
     message_levels,
     submitted_dossier,
@@ -28,11 +27,6 @@ from tests.dossiers.staff_setup import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office():
-    return build_office()
 
 
 @pytest.fixture
