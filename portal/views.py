@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dossiers.permissions import pages_open_to
 from procedures.selectors import procedure_list_published
 
 from .forms import LoginForm, RegistrationForm, StaffLoginForm
@@ -150,7 +151,7 @@ def after_login(request):
 def staff_home(request):
     if not (request.user.is_staff_member or request.user.is_superuser):
         raise PermissionDenied(_("This page is for staff of the agencies."))
-    return render(request, "portal/staff_home.html")
+    return render(request, "portal/staff_home.html", {"pages": pages_open_to(request.user)})
 
 
 def error_400(request, exception=None):

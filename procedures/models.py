@@ -115,6 +115,20 @@ class ProcedureQuerySet(models.QuerySet):
             Exists(usable_channel)
         )
 
+    def accepting(self, channel: str):
+        """Versions that take dossiers through `channel` (Procedure.accepts_channel as a query):
+        the channel is open and its limit (its own row, else the general one) is usable."""
+        flag = {
+            Channel.ONLINE: "accepts_online",
+            Channel.DIRECT: "accepts_direct",
+            Channel.POSTAL: "accepts_postal",
+        }[channel]
+        own_row = ChannelTimeLimit.objects.filter(procedure=OuterRef("pk"), channel=channel)
+        return self.filter(**{flag: True}).filter(
+            Exists(own_row.filter(_usable_limit_q("amount", "unit")))
+            | (~Exists(own_row) & _usable_limit_q("time_limit_amount", "time_limit_unit"))
+        )
+
 
 def _usable_limit_q(amount: str, unit: str) -> Q:
     """TimeLimit.is_set as a query on the `amount` and `unit` columns."""

@@ -31,6 +31,7 @@ from .dossiers import (
     dossier_list_for_user,
     dossier_timeline,
     dossier_track,
+    procedure_list_for_walk_in,
     staff_agency_ids,
     staff_assignable_for,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "dossier_timeline",
     "dossier_track",
     "session_label",
+    "procedure_list_for_walk_in",
     "staff_agency_ids",
     "work_calendar_changed",
     "work_calendar_for",

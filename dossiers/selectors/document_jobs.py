@@ -8,23 +8,11 @@ job of someone else is a 404, never a 403, so its existence does not leak.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.roles import Role
 from procedures.models import Field
 
-from ..choices import DocumentKind
 from ..models import DocumentJob, Dossier
+from ..permissions import DOCUMENT_JOB_ROLES, DOCUMENT_ROLES  # noqa: F401 (the views')
 from .dossiers import dossier_list_for_user, staff_agency_ids
-
-# Who may request each batch document. The register is kept at the desk and read by the
-# department; the Biểu 06 goes to the same people as the statistics pages.
-DOCUMENT_JOB_ROLES: dict[str, tuple[str, ...]] = {
-    DocumentKind.REGISTER: (Role.DESK_OFFICER, Role.DIVISION_HEAD, Role.LEADER),
-    DocumentKind.REPORT: (Role.LEADER, Role.CATALOGUE_ADMIN),
-}
-# Everyone who may open the documents page (at least one kind).
-DOCUMENT_ROLES: tuple[str, ...] = tuple(
-    dict.fromkeys(role for roles in DOCUMENT_JOB_ROLES.values() for role in roles)
-)
 
 
 def document_job_kinds_for(*, user) -> list[str]:

@@ -12,8 +12,9 @@ from django.http import Http404
 
 from portal.roles import Role
 from portal.validators import normalize_phone
-from procedures.choices import AgencyKind, StepRole
-from procedures.models import Agency
+from procedures.choices import AgencyKind, Channel, StepRole
+from procedures.models import Agency, Procedure
+from procedures.selectors import procedure_list_published
 from procedures.text import search_terms
 
 from ..choices import DossierAction, DossierStatus, Timeliness
@@ -131,6 +132,15 @@ def dossier_get_for_user(*, user, dossier_id) -> Dossier:
         return dossier_list_for_user(user=user).get(pk=dossier_id)
     except (Dossier.DoesNotExist, ValueError, TypeError):
         raise Http404("No dossier visible with this id.") from None
+
+
+def procedure_list_for_walk_in(*, user) -> QuerySet[Procedure]:
+    """The published procedures of `user`'s agencies that take a dossier at the desk: open to
+    it, with a time limit set for it (the rule dossier_register_walk_in enforces)."""
+    procedures = procedure_list_published().accepting(Channel.DIRECT)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return procedures
+    return procedures.filter(agency_id__in=staff_agency_ids(user))
 
 
 def dossier_get_for_staff(*, user, dossier_id) -> Dossier:

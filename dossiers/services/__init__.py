@@ -8,8 +8,8 @@ from .calendar import (
     calendar_public_holiday_entries,
     calendar_seed_public_holidays,
 )
+from .common import check_fresh, dossier_lock, dossier_lock_for_action, event_record
 from .dossiers import (
-    check_fresh,
     dossier_create_draft,
     dossier_next_code,
     dossier_receive,
@@ -39,6 +39,9 @@ __all__ = [
     "calendar_public_holiday_entries",
     "calendar_seed_public_holidays",
     "check_fresh",
+    "dossier_lock",
+    "dossier_lock_for_action",
+    "event_record",
     "dossier_assign",
     "dossier_attach_file",
     "dossier_complete",

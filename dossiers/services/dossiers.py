@@ -1,8 +1,8 @@
 """Writes of dossiers: every status change runs here, one transaction each.
 
-Each transition locks the dossier row, checks the workflow on the locked row (two officers acting
-at once: the second one sees the first one's result and gets InvalidTransition), saves, and writes
-exactly one DossierEvent.
+Each service on an existing dossier opens with `common.dossier_lock_for_action` (lock, permission,
+status, freshness: two officers acting at once, the second one sees the first one's result and gets
+InvalidTransition), saves, and writes exactly one DossierEvent.
 """
 
 from collections.abc import Mapping
@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,9 +23,11 @@ from procedures.text import fold
 
 from ..choices import DocumentKind, DossierAction, DossierChannel, DossierStatus
 from ..deadlines import Due, NoTimeLimitError, compute_due
-from ..models import Dossier, DossierCodeSequence, DossierEvent, DossierFile
+from ..models import Dossier, DossierCodeSequence, DossierFile
+from ..permissions import permission_require
 from ..selectors import work_calendar_for
-from ..workflow import InvalidTransition, apply_transition, check_action
+from ..workflow import apply_transition
+from .common import dossier_lock_for_action, event_record
 from .documents import document_issue
 from .notifications import notification_queue
 
@@ -118,6 +119,9 @@ def dossier_register_walk_in(
     it; a procedure with cases needs `document_case`, one of its own. The same non-blank
     `idempotency_key` twice (a form posted twice) returns the first dossier.
     """
+    permission_require(
+        "register_walk_in", actor, Dossier(procedure=procedure, agency=procedure.agency)
+    )
     require_channel_open(procedure, DossierChannel.DIRECT)
     check_case(procedure, document_case)
     idempotency_key = (idempotency_key or "").strip()
@@ -150,7 +154,7 @@ def dossier_register_walk_in(
         if existing is None:
             raise
         return existing
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.RECEIVED,
         None,
@@ -160,6 +164,10 @@ def dossier_register_walk_in(
     document_issue(dossier=dossier, kind=DocumentKind.RECEIPT, event=event)
     notification_queue(dossier=dossier, template="received", to_applicant=True, event=event)
     return dossier
+
+
+def _owner(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
 
 
 def _walk_in_with_key(key: str) -> Dossier | None:
@@ -188,6 +196,11 @@ def dossier_create_draft(
     procedure with cases needs `document_case`, one of its own. The same user with the same
     non-blank `idempotency_key` gets the dossier created the first time.
     """
+    permission_require(
+        "create_draft",
+        user,
+        Dossier(procedure=procedure, agency=procedure.agency, applicant_user=_owner(user)),
+    )
     require_channel_open(procedure, DossierChannel.ONLINE)
     check_case(procedure, document_case)
     idempotency_key = (idempotency_key or "").strip()
@@ -200,7 +213,7 @@ def dossier_create_draft(
         agency=procedure.agency,
         document_case=document_case,
         channel=DossierChannel.ONLINE,
-        applicant_user=user if user is not None and user.is_authenticated else None,
+        applicant_user=_owner(user),
         idempotency_key=idempotency_key,
         **_applicant_fields(applicant),
     )
@@ -215,7 +228,7 @@ def dossier_create_draft(
         if existing is None:
             raise
         return existing
-    _record(dossier, DossierAction.CREATED, None, actor=user)
+    event_record(dossier, DossierAction.CREATED, None, actor=user)
     return dossier
 
 
@@ -234,9 +247,9 @@ def dossier_update_draft(
     document); the files of the previous case's own documents leave the dossier, one
     "file_removed" event each.
     """
-    dossier = _lock(dossier)
-    check_action(dossier.status, {DossierStatus.DRAFT}, "update_draft")
-    check_fresh(dossier, expected_updated_at)
+    dossier = dossier_lock_for_action(
+        "update_draft", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     fields = _applicant_fields(applicant)
     for name, value in fields.items():
         setattr(dossier, name, value)
@@ -258,7 +271,7 @@ def dossier_update_draft(
     dossier.save(update_fields=[*changed, "search_text", "updated_at"])
     for dossier_file in removed:
         _remove_file_of_another_case(dossier, dossier_file, actor=actor)
-    _record(
+    event_record(
         dossier,
         DossierAction.DRAFT_UPDATED,
         dossier.status,
@@ -281,7 +294,7 @@ def _remove_file_of_another_case(
     name, storage = dossier_file.file.name, dossier_file.file.storage
     dossier_file.delete()
     transaction.on_commit(lambda: storage.delete(name))
-    _record(dossier, DossierAction.FILE_REMOVED, dossier.status, actor=actor, data=data)
+    event_record(dossier, DossierAction.FILE_REMOVED, dossier.status, actor=actor, data=data)
 
 
 @transaction.atomic(durable=True)
@@ -297,11 +310,11 @@ def dossier_submit(
     has none chosen (code "case_required"), and while a mandatory document of the dossier (one
     required in every case, or in its case) has no file (code "missing_documents").
     """
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "submit", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
-    require_status(dossier, DossierStatus.DRAFT, DossierStatus.SUBMITTED)
     from_status = apply_transition(dossier, DossierStatus.SUBMITTED)
-    check_fresh(dossier, expected_updated_at)
     require_channel_open(dossier.procedure, dossier.channel)
     check_case(dossier.procedure, dossier.document_case)
     missing = list(
@@ -321,7 +334,7 @@ def dossier_submit(
     dossier.code = dossier_next_code(agency=dossier.agency, day=timezone.localdate(now))
     _set_search_text(dossier)
     dossier.save(update_fields=["status", "submitted_at", "code", "search_text", "updated_at"])
-    _record(dossier, DossierAction.SUBMITTED, from_status, actor=actor, at=now)
+    event_record(dossier, DossierAction.SUBMITTED, from_status, actor=actor, at=now)
     return dossier
 
 
@@ -334,13 +347,14 @@ def dossier_receive(
     expected_updated_at: datetime | None = None,
 ) -> Dossier:
     """Accept a submitted dossier at the desk: the clock starts at `received_at` (now)."""
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "receive", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     received_at = received_at or timezone.now()
     from_status = apply_transition(dossier, DossierStatus.RECEIVED)
-    check_fresh(dossier, expected_updated_at)
     _start_clock(dossier, received_at=received_at)
     dossier.save(update_fields=["status", "updated_at", *CLOCK_FIELDS])
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.RECEIVED,
         from_status,
@@ -363,13 +377,16 @@ def dossier_refuse(
     """Refuse a submitted dossier at reception (Mẫu 03); `reason` goes on the event."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for refusing the dossier."), code="required")
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "refuse", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
     from_status = apply_transition(dossier, DossierStatus.REFUSED)
-    check_fresh(dossier, expected_updated_at)
     dossier.refused_at = now
     dossier.save(update_fields=["status", "refused_at", "updated_at"])
-    event = _record(dossier, DossierAction.REFUSED, from_status, actor=actor, at=now, note=reason)
+    event = event_record(
+        dossier, DossierAction.REFUSED, from_status, actor=actor, at=now, note=reason
+    )
     document_issue(dossier=dossier, kind=DocumentKind.REFUSAL, event=event)
     return dossier
 
@@ -383,13 +400,16 @@ def dossier_withdraw(
     expected_updated_at: datetime | None = None,
 ) -> Dossier:
     """Stop handling a dossier at the applicant's request; `reason` goes on the event."""
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "withdraw", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
     from_status = apply_transition(dossier, DossierStatus.WITHDRAWN)
-    check_fresh(dossier, expected_updated_at)
     dossier.withdrawn_at = now
     dossier.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    event = _record(dossier, DossierAction.WITHDRAWN, from_status, actor=actor, at=now, note=reason)
+    event = event_record(
+        dossier, DossierAction.WITHDRAWN, from_status, actor=actor, at=now, note=reason
+    )
     document_issue(dossier=dossier, kind=DocumentKind.STOP_NOTICE, event=event)
     return dossier
 
@@ -455,45 +475,6 @@ def stamp_received(
     dossier.supplement_policy = procedure.supplement_policy
 
 
-def _lock(dossier: Dossier) -> Dossier:
-    """The dossier's row, locked until the transaction ends, with its current status."""
-    return (
-        Dossier.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("procedure", "agency")
-        .get(pk=dossier.pk)
-    )
-
-
-def require_status(dossier: Dossier, status: str, to_status: str) -> None:
-    """For a move the workflow allows from several statuses, the one this service moves from
-    (forward only from received, resubmit only from needs_supplement …)."""
-    if dossier.status != status:
-        raise InvalidTransition(dossier.status, to_status)
-
-
-def check_fresh(dossier: Dossier, expected_updated_at: datetime | str | None) -> None:
-    """Refuse (code "stale") a form loaded before the dossier's last change.
-
-    Takes the `updated_at` the page was rendered with, as a datetime or its ISO text (text that is
-    no moment at all is refused the same way); None or "" skips the check.
-    """
-    if expected_updated_at is None or expected_updated_at == "":
-        return
-    if isinstance(expected_updated_at, str):
-        try:
-            expected_updated_at = parse_datetime(expected_updated_at.strip())
-        except ValueError:  # well formed but impossible, such as 30 February
-            expected_updated_at = None
-    if expected_updated_at != dossier.updated_at:
-        raise ValidationError(
-            _(
-                "The dossier was changed by someone else since this page was opened. "
-                "Reload the page and try again."
-            ),
-            code="stale",
-        )
-
-
 def _applicant_fields(applicant: Mapping[str, str]) -> dict[str, str]:
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
@@ -518,28 +499,4 @@ def _set_search_text(dossier: Dossier) -> None:
             )
             if part
         )
-    )
-
-
-def _record(
-    dossier: Dossier,
-    action: str,
-    from_status: str | None,
-    *,
-    actor: AbstractBaseUser | None,
-    at: datetime | None = None,
-    note: str = "",
-    data: dict | None = None,
-) -> DossierEvent:
-    """One history line; `at` is when it was recorded (a back-dated reception keeps its own
-    moment in `data`)."""
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        action=action,
-        from_status=from_status or "",
-        to_status=dossier.status,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        at=at or timezone.now(),
-        note=note,
-        data=data or {},
     )

@@ -20,17 +20,12 @@ from .. import filetypes
 from ..choices import DossierAction, DossierStatus, FilePurpose
 from ..models import Dossier, DossierFile
 from ..workflow import check_action
-from .dossiers import _lock, _record, check_fresh
+from .common import dossier_lock_for_action, event_record
 
 S = DossierStatus
 
-# Files may be added until the dossier is closed (results and receipts come late); the applicant's
-# own documents may be removed only while the applicant holds the dossier.
-ATTACH_STATUSES = frozenset(
-    {S.DRAFT, S.SUBMITTED, S.NEEDS_SUPPLEMENT, S.RECEIVED, S.PROCESSING, S.RESULT_READY}
-)
-REMOVE_STATUSES = frozenset({S.DRAFT, S.NEEDS_SUPPLEMENT})
-# A supplement answers a supplement request: only a dossier awaiting one takes it.
+# Who may add or remove a file, and in which statuses: dossiers.permissions ("attach_file",
+# "remove_file").
 SUPPLEMENT_STATUSES = frozenset({S.NEEDS_SUPPLEMENT})
 
 
@@ -52,11 +47,11 @@ def dossier_attach_file(
     for the same required document is not stored twice: that file is returned and no event is
     written. A refused upload stores nothing and leaves the dossier as it was.
     """
-    dossier = _lock(dossier)
-    check_action(dossier.status, ATTACH_STATUSES, "attach_file")
+    dossier = dossier_lock_for_action(
+        "attach_file", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     if purpose == FilePurpose.SUPPLEMENT:
         check_action(dossier.status, SUPPLEMENT_STATUSES, "attach_supplement")
-    check_fresh(dossier, expected_updated_at)
     if purpose not in FilePurpose.values:
         raise ValidationError(_("Unknown file purpose."), code="invalid")
     if required_document is not None and required_document.procedure_id != dossier.procedure_id:
@@ -120,7 +115,7 @@ def dossier_attach_file(
     try:
         dossier_file.save()
         dossier.save(update_fields=["updated_at"])
-        _record(
+        event_record(
             dossier,
             DossierAction.FILE_ATTACHED,
             dossier.status,
@@ -203,9 +198,9 @@ def dossier_remove_file(
 ) -> Dossier:
     """Remove a file from a draft, or a supplement file from a dossier awaiting a supplement
     (the documents already handed in stay)."""
-    dossier = _lock(dossier)
-    check_action(dossier.status, REMOVE_STATUSES, "remove_file")
-    check_fresh(dossier, expected_updated_at)
+    dossier = dossier_lock_for_action(
+        "remove_file", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     dossier_file = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
     if dossier_file is None:
         raise ValidationError(_("This file is not part of the dossier."), code="not_found")
@@ -224,5 +219,5 @@ def dossier_remove_file(
     dossier_file.delete()
     transaction.on_commit(lambda: storage.delete(name))
     dossier.save(update_fields=["updated_at"])
-    _record(dossier, DossierAction.FILE_REMOVED, dossier.status, actor=actor, data=data)
+    event_record(dossier, DossierAction.FILE_REMOVED, dossier.status, actor=actor, data=data)
     return dossier

@@ -31,19 +31,13 @@ from ..deadlines import (
     classify_completion,
 )
 from ..models import Dossier, DossierStep, Rating
-from ..permissions import is_leader, may_assign, may_complete_step
 from ..selectors import work_calendar_for
-from ..workflow import apply_transition, check_action
+from ..workflow import apply_transition
+from .common import dossier_lock_for_action, event_record
 from .documents import document_issue
-from .dossiers import _lock, _record, check_fresh, require_status
 from .notifications import notification_queue, staff_of_role
 
 S = DossierStatus
-
-
-def _require_leader(actor: AbstractBaseUser | None) -> None:
-    if not is_leader(actor):
-        raise ValidationError(_("Only a leader may do this."), code="forbidden")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -63,11 +57,11 @@ def dossier_forward(
 ) -> Dossier:
     """Hand a received dossier to the department: one DossierStep per internal step of the
     procedure version (desk steps excluded); the first starts now, due after its budget."""
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "forward", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
-    require_status(dossier, S.RECEIVED, S.PROCESSING)
     from_status = apply_transition(dossier, S.PROCESSING)
-    check_fresh(dossier, expected_updated_at)
     calendar = work_calendar_for(dossier.agency)
     procedure_steps = dossier.procedure.steps.exclude(role=StepRole.DESK_OFFICER).order_by(
         "position", "pk"
@@ -89,7 +83,7 @@ def dossier_forward(
         DossierStep.objects.bulk_create(steps)
     dossier.current_step = steps[0] if steps else None
     dossier.save(update_fields=["status", "current_step", "updated_at"])
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.FORWARDED,
         from_status,
@@ -121,11 +115,9 @@ def dossier_assign(
     expected_updated_at: datetime | None = None,
 ) -> Dossier:
     """Give the dossier, and its current step, to a staff member of the handling agency's tree."""
-    dossier = _lock(dossier)
-    check_action(dossier.status, {S.PROCESSING}, "assign")
-    check_fresh(dossier, expected_updated_at)
-    if not may_assign(actor):
-        raise ValidationError(_("Only a head of division may assign a dossier."), code="forbidden")
+    dossier = dossier_lock_for_action(
+        "assign", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     if not (
         assignee is not None
         and assignee.is_active
@@ -144,7 +136,7 @@ def dossier_assign(
         step.handler = assignee
         step.save(update_fields=["handler"])
     dossier.save(update_fields=["assignee", "updated_at"])
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.ASSIGNED,
         dossier.status,
@@ -177,20 +169,12 @@ def dossier_complete_step(
     After the last step the dossier stays in processing with no current step, waiting for a
     leader's `dossier_complete`.
     """
-    dossier = _lock(dossier)
-    check_action(dossier.status, {S.PROCESSING}, "complete_step")
-    check_fresh(dossier, expected_updated_at)
+    dossier = dossier_lock_for_action(
+        "complete_step", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     step = dossier.current_step
     if step is None:
         raise ValidationError(_("Every step of this dossier is already done."), code="no_step")
-    if not may_complete_step(actor, step):
-        raise ValidationError(
-            _(
-                "This step is someone else's: only its handler, a head of division or a leader "
-                "may finish it."
-            ),
-            code="forbidden",
-        )
     now = timezone.now()
     _finish_step(step, actor=actor, now=now, note=note.strip())
     following = dossier.steps.filter(finished_at=None).order_by("position").first()
@@ -209,7 +193,7 @@ def dossier_complete_step(
         following.save(update_fields=["started_at", "due_at", "handler"])
     dossier.current_step = following
     dossier.save(update_fields=["current_step", "updated_at"])
-    _record(
+    event_record(
         dossier,
         DossierAction.STEP_COMPLETED,
         dossier.status,
@@ -239,11 +223,11 @@ def dossier_complete(
     Allowed once every step is done, or when only the leader's own current step is left (it is
     finished now). An extension never changes the timeliness: it is judged against `due_at`.
     """
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "complete", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
     from_status = apply_transition(dossier, S.RESULT_READY)
-    check_fresh(dossier, expected_updated_at)
-    _require_leader(actor)
     if outcome not in DossierOutcome.values:
         raise ValidationError(
             _("Choose whether the dossier is approved or denied."), code="invalid"
@@ -275,7 +259,7 @@ def dossier_complete(
             "updated_at",
         ]
     )
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.COMPLETED,
         from_status,
@@ -309,10 +293,9 @@ def dossier_extend(
 ) -> Dossier:
     """A leader moves the appointment, with an apology letter: once, while processing, and at least
     one working day before the due time. The legal due time and the timeliness never move."""
-    dossier = _lock(dossier)
-    check_action(dossier.status, {S.PROCESSING}, "extend")
-    check_fresh(dossier, expected_updated_at)
-    _require_leader(actor)
+    dossier = dossier_lock_for_action(
+        "extend", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     if dossier.extended_at is not None:
         raise ValidationError(
             _("The appointment of this dossier was already extended once."),
@@ -337,7 +320,7 @@ def dossier_extend(
     dossier.extended_at = now
     dossier.extension_reason = reason.strip()
     dossier.save(update_fields=["appointment_at", "extended_at", "extension_reason", "updated_at"])
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.EXTENDED,
         dossier.status,
@@ -375,14 +358,15 @@ def dossier_return(
     """Hand the result to the applicant."""
     if method not in ReturnMethod.values:
         raise ValidationError(_("Choose how the result is returned."), code="invalid")
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "return", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
     from_status = apply_transition(dossier, S.RETURNED)
-    check_fresh(dossier, expected_updated_at)
     dossier.returned_at = now
     dossier.return_method = method
     dossier.save(update_fields=["status", "returned_at", "return_method", "updated_at"])
-    event = _record(
+    event = event_record(
         dossier, DossierAction.RETURNED, from_status, actor=actor, at=now, data={"method": method}
     )
     # The control sheet (Mẫu 05) closes with the dossier: its final state is kept.
@@ -407,11 +391,9 @@ def dossier_rate(
     expected_updated_at: datetime | None = None,
 ) -> Dossier:
     """The applicant rates a returned dossier, once; the Rating is `dossier.rating`."""
-    dossier = _lock(dossier)
-    check_action(dossier.status, {S.RETURNED}, "rate")
-    check_fresh(dossier, expected_updated_at)
-    if actor is None or not actor.is_authenticated or dossier.applicant_user_id != actor.pk:
-        raise ValidationError(_("Only the applicant may rate this dossier."), code="forbidden")
+    dossier = dossier_lock_for_action(
+        "rate", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     if level not in SatisfactionLevel.values:
         raise ValidationError(_("Choose a satisfaction level."), code="invalid")
     if Rating.objects.filter(dossier=dossier).exists():
@@ -421,7 +403,7 @@ def dossier_rate(
         dossier=dossier, level=level, comment=comment.strip(), rated_at=now, rated_by=actor
     )
     dossier.save(update_fields=["updated_at"])
-    _record(
+    event_record(
         dossier,
         DossierAction.RATED,
         dossier.status,

@@ -23,8 +23,8 @@ from ..deadlines import restart_due, resume_due
 from ..models import Dossier, Pause
 from ..selectors import work_calendar_for
 from ..workflow import apply_transition
+from .common import dossier_lock_for_action, event_record
 from .documents import document_issue
-from .dossiers import _lock, _record, check_fresh, require_status
 from .handling import _iso
 from .notifications import notification_queue
 
@@ -52,10 +52,11 @@ def dossier_request_supplement(
         )
     if not reason.strip():
         raise ValidationError(_("Give the reason for the supplement request."), code="required")
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "request_supplement", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
     from_status = apply_transition(dossier, S.NEEDS_SUPPLEMENT)
-    check_fresh(dossier, expected_updated_at)
     during_processing = from_status == S.PROCESSING
     if during_processing:
         Pause.objects.create(
@@ -67,7 +68,7 @@ def dossier_request_supplement(
     dossier.supplement_items = items
     dossier.supplement_reason = reason.strip()
     dossier.save(update_fields=["status", "supplement_items", "supplement_reason", "updated_at"])
-    event = _record(
+    event = event_record(
         dossier,
         DossierAction.SUPPLEMENT_REQUESTED,
         from_status,
@@ -100,13 +101,13 @@ def dossier_resubmit(
     pause closes and the due time follows the supplement policy stored at reception: `restart`
     counts the full limit again from now, `pause` walks the working time left at the pause.
     """
-    dossier = _lock(dossier)
+    dossier = dossier_lock_for_action(
+        "resubmit", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+    )
     now = timezone.now()
     during_processing = dossier.received_at is not None
     target = S.PROCESSING if during_processing else S.SUBMITTED
-    require_status(dossier, S.NEEDS_SUPPLEMENT, target)
     from_status = apply_transition(dossier, target)
-    check_fresh(dossier, expected_updated_at)
     data: dict = {"items": dossier.supplement_items}
     update_fields = ["status", "supplement_items", "supplement_reason", "updated_at"]
     if during_processing:
@@ -121,7 +122,7 @@ def dossier_resubmit(
     dossier.supplement_items = []
     dossier.supplement_reason = ""
     dossier.save(update_fields=update_fields)
-    _record(dossier, DossierAction.RESUBMITTED, from_status, actor=actor, at=now, data=data)
+    event_record(dossier, DossierAction.RESUBMITTED, from_status, actor=actor, at=now, data=data)
     return dossier
 
 

@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.roles import Role
-
 from ..forms.reports import GROUPING_LABELS, report_params
+from ..permissions import DEPARTMENT_ROLES, REPORT_ROLES, has_any_role, may_see_drill_down_names
 from ..reports_export import (
     layout_columns,
     percent,
@@ -31,9 +30,8 @@ from ..statistics import (
     report_build,
     report_drilldown,
 )
-from .staff.access import DEPARTMENT_ROLES, staff_required
+from .staff.access import staff_required
 
-REPORT_ROLES = (Role.LEADER, Role.CATALOGUE_ADMIN)
 CHART_MONTHS = 12
 PAGE_SIZE = 50
 
@@ -181,12 +179,10 @@ def report_dossiers(request):
             "back_query": urlencode(back),
             # The dossier page is a department screen: others (a catalogue administrator) see
             # the code without a link that would answer 403.
-            "can_open_dossiers": request.user.is_superuser
-            or any(request.user.has_role(role) for role in DEPARTMENT_ROLES),
+            "can_open_dossiers": has_any_role(request.user, DEPARTMENT_ROLES),
             # Who applied is personal data: only the leaders and division heads of the scope
             # read it here; others see the codes behind a number.
-            "show_applicant_names": request.user.is_superuser
-            or any(request.user.has_role(role) for role in (Role.LEADER, Role.DIVISION_HEAD)),
+            "show_applicant_names": may_see_drill_down_names(request.user),
         },
     )
 

@@ -38,3 +38,31 @@ def test_the_admin_filter_and_the_pages_agree(amount, unit, usable, where):
     procedure = Procedure.objects.get(pk=procedure.pk)
     assert procedure.has_usable_limit() is usable
     assert Procedure.objects.without_usable_limit().filter(pk=procedure.pk).exists() is not usable
+
+
+@pytest.mark.parametrize(("amount", "unit", "usable"), LIMITS)
+@pytest.mark.parametrize("row_channel", [None, Channel.DIRECT, Channel.ONLINE])
+@pytest.mark.parametrize("open_at_desk", [True, False])
+def test_the_walk_in_list_and_the_service_agree(amount, unit, usable, row_channel, open_at_desk):
+    """The desk lists for a walk-in exactly the procedures the service takes one for: the
+    channel open, and its own limit (else the general one) usable."""
+    if row_channel is None:
+        procedure = ProcedureFactory(
+            time_limit_amount=amount, time_limit_unit=unit, accepts_direct=open_at_desk
+        )
+    else:
+        # A usable general limit that a row of the desk's own would override.
+        procedure = ProcedureFactory(
+            time_limit_amount=Decimal("5"),
+            time_limit_unit=TimeUnit.WORKING_DAYS,
+            accepts_direct=open_at_desk,
+        )
+        ChannelTimeLimit.objects.create(
+            procedure=procedure, channel=row_channel, amount=amount, unit=unit
+        )
+
+    procedure = Procedure.objects.get(pk=procedure.pk)
+    listed = Procedure.objects.accepting(Channel.DIRECT).filter(pk=procedure.pk).exists()
+    assert listed is procedure.accepts_channel(Channel.DIRECT)
+    expected = open_at_desk and (usable if row_channel in (None, Channel.DIRECT) else True)
+    assert listed is expected

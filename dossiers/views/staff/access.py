@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 
 from ... import selectors
 from ...deadlines import open_state
-from ...permissions import CASEWORK_ROLES, DEPARTMENT_ROLES, DESK_ROLES  # noqa: F401 (re-exported)
+from ...permissions import (  # noqa: F401 (re-exported)
+    CASEWORK_ROLES,
+    DEPARTMENT_ROLES,
+    DESK_ROLES,
+    has_any_role,
+    user_may,
+)
 from ...selectors.documents import issued_documents_of, submitted_files_of
 from ...workflow import InvalidTransition
 from ..errors import error_text
@@ -35,7 +41,7 @@ def staff_required(*roles: str) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("portal:staff_login"))
-            if not (user.is_superuser or any(user.has_role(role) for role in roles)):
+            if not has_any_role(user, roles):
                 raise PermissionDenied(_("This page is not part of your work."))
             return view(request, *args, **kwargs)
 
@@ -93,10 +99,12 @@ def _run(request, service: Callable, success: str, **kwargs) -> bool:
 
 @dataclass(frozen=True)
 class StaffAction:
-    """One action of a staff dossier page: the form it posts, the service it runs, the message
-    shown when it succeeds, and the cleaned fields handed to the service (besides the dossier,
-    the actor and the page's updated_at)."""
+    """One action of a staff dossier page: the row of the permission table that says whom it is
+    offered to (`dossiers.permissions.ACTIONS`), the form it posts, the service it runs (which
+    enforces that row), the message shown when it succeeds, and the cleaned fields handed to the
+    service (besides the dossier, the actor and the page's updated_at)."""
 
+    permission: str
     form: type
     service: Callable
     success: str | Callable[[dict], str]
@@ -114,6 +122,11 @@ def _run_action(request, dossier, action: StaffAction, data: dict) -> bool:
         expected_updated_at=data["updated_at"],
         **{name: data[name] for name in action.fields},
     )
+
+
+def _offered(actions: dict[str, StaffAction], user, dossier) -> list[str]:
+    """The names of the actions the permission table offers `user` on `dossier` as it stands."""
+    return [name for name, action in actions.items() if user_may(action.permission, user, dossier)]
 
 
 def _form_errors(request, form) -> None:

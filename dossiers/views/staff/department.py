@@ -8,10 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portal.roles import Role
-
 from ... import selectors, services
-from ...choices import DossierStatus
 from ...forms.staff import (
     AssignForm,
     CompleteForm,
@@ -20,16 +17,19 @@ from ...forms.staff import (
     SupplementRequestForm,
 )
 from ...models import AccessKind
-from ...permissions import is_leader, may_assign, may_complete_step
+from ...permissions import PAGE_ROLES
 from ...services.personal_data import access_record_create
 from .access import (
     CASEWORK_ROLES,
     DEPARTMENT_ROLES,
+    DESK_ROLES,
     StaffAction,
     _detail_context,
     _form_errors,
+    _offered,
     _paginate,
     _run_action,
+    has_any_role,
     staff_required,
 )
 
@@ -65,7 +65,7 @@ def assigned(request):
     )
 
 
-@staff_required(*DEPARTMENT_ROLES)
+@staff_required(*PAGE_ROLES["approvals"])
 @require_http_methods(["GET"])
 def approvals(request):
     return _department_list(
@@ -79,30 +79,35 @@ def approvals(request):
 # What each form of the department's dossier page does (see DESK_ACTIONS).
 DEPARTMENT_ACTIONS = {
     "assign": StaffAction(
+        "assign",
         AssignForm,
         services.dossier_assign,
         lambda data: _("The dossier has been assigned to %(name)s.") % {"name": data["assignee"]},
         ("assignee",),
     ),
     "complete_step": StaffAction(
+        "complete_step",
         CompleteStepForm,
         services.dossier_complete_step,
         gettext_lazy("The step is done; the dossier moves on."),
         ("note",),
     ),
     "supplement": StaffAction(
+        "request_supplement",
         SupplementRequestForm,
         services.dossier_request_supplement,
         gettext_lazy("The supplement request has been sent to the applicant."),
         ("items", "reason"),
     ),
     "complete": StaffAction(
+        "complete",
         CompleteForm,
         services.dossier_complete,
         gettext_lazy("The result is ready; the desk will return it."),
         ("outcome",),
     ),
     "extend": StaffAction(
+        "extend",
         ExtendForm,
         services.dossier_extend,
         gettext_lazy(
@@ -115,23 +120,19 @@ DEPARTMENT_ACTIONS = {
 
 
 def _department_forms(request, dossier):
-    """The action forms this user may use on a processing dossier."""
-    if dossier.status != DossierStatus.PROCESSING:
-        return {}
-    user = request.user
-    step = dossier.current_step
+    """The action forms the permission table offers this user on the dossier."""
     forms = {}
-    if step is not None and may_assign(user):
-        forms["assign"] = AssignForm.for_dossier(
-            dossier, prefix="assign", staff=selectors.staff_assignable_for(user)
-        )
-    if may_complete_step(user, step):
-        forms["complete_step"] = CompleteStepForm.for_dossier(dossier, prefix="complete_step")
-    forms["supplement"] = SupplementRequestForm.for_dossier(dossier, prefix="supplement")
-    if is_leader(user):
-        forms["complete"] = CompleteForm.for_dossier(dossier, prefix="complete")
-        if dossier.extended_at is None:
-            forms["extend"] = ExtendForm.for_dossier(dossier, prefix="extend")
+    for name in _offered(DEPARTMENT_ACTIONS, request.user, dossier):
+        if name == "assign":
+            if dossier.current_step is None:
+                continue  # nothing left to hand over
+            forms[name] = AssignForm.for_dossier(
+                dossier, prefix=name, staff=selectors.staff_assignable_for(request.user)
+            )
+        elif name == "extend" and dossier.extended_at is not None:
+            continue  # once only
+        else:
+            forms[name] = DEPARTMENT_ACTIONS[name].form.for_dossier(dossier, prefix=name)
     return forms
 
 
@@ -168,7 +169,7 @@ def department_detail(request, pk):
 def control_sheet(request, pk):
     dossier = selectors.dossier_get_for_staff(user=request.user, dossier_id=pk)
     user = request.user
-    if user.is_superuser or user.has_role(Role.DESK_OFFICER):
+    if has_any_role(user, DESK_ROLES):
         back_url = reverse("dossiers:desk_detail", kwargs={"pk": dossier.pk})
     else:
         back_url = reverse("dossiers:department_detail", kwargs={"pk": dossier.pk})

@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from procedures.selectors import procedure_list_published
-
 from ... import documents, selectors, services
-from ...choices import DocumentKind, DossierChannel, DossierStatus
+from ...choices import DocumentKind
 from ...documents.base import revive
 from ...forms.staff import (
     ConfirmForm,
@@ -36,6 +34,7 @@ from .access import (
     StaffAction,
     _detail_context,
     _form_errors,
+    _offered,
     _paginate,
     _run_action,
     staff_required,
@@ -82,24 +81,10 @@ def desk_queue(request):
     )
 
 
-def _walk_in_procedures(user):
-    """The published procedures of the user's agencies that take dossiers at the desk: open to
-    it, with a time limit set for it."""
-    procedures = procedure_list_published().filter(accepts_direct=True)
-    if not user.is_superuser:
-        procedures = procedures.filter(agency_id__in=selectors.staff_agency_ids(user))
-    accepting = [
-        procedure.pk
-        for procedure in procedures.prefetch_related("channel_time_limits")
-        if procedure.accepts_channel(DossierChannel.DIRECT)
-    ]
-    return procedures.filter(pk__in=accepting)
-
-
 @staff_required(*DESK_ROLES)
 @require_http_methods(["GET", "POST"])
 def walk_in(request):
-    procedures = _walk_in_procedures(request.user)
+    procedures = selectors.procedure_list_for_walk_in(user=request.user)
     if request.method == "POST":
         form = WalkInForm(request.POST, procedures=procedures)
         if form.is_valid():
@@ -125,19 +110,11 @@ def walk_in(request):
     return render(request, "dossiers/staff/walk_in.html", {"form": form})
 
 
-# The actions each status offers at the desk.
-DESK_OFFERS = {
-    DossierStatus.SUBMITTED: ("receive", "supplement", "refuse"),
-    DossierStatus.RECEIVED: ("forward",),
-    DossierStatus.RESULT_READY: ("return",),
-}
-
-
-def _desk_forms(dossier):
-    """The action forms the dossier's status offers at the desk."""
+def _desk_forms(request, dossier):
+    """The action forms the permission table offers this user on the dossier at the desk."""
     return {
         name: DESK_ACTIONS[name].form.for_dossier(dossier, prefix=name)
-        for name in DESK_OFFERS.get(dossier.status, ())
+        for name in _offered(DESK_ACTIONS, request.user, dossier)
     }
 
 
@@ -146,28 +123,33 @@ def _desk_forms(dossier):
 # out of date).
 DESK_ACTIONS = {
     "receive": StaffAction(
+        "receive",
         ConfirmForm,
         services.dossier_receive,
         gettext_lazy("The dossier has been received; the clock has started."),
     ),
     "supplement": StaffAction(
+        "request_supplement",
         SupplementRequestForm,
         services.dossier_request_supplement,
         gettext_lazy("The supplement request has been sent to the applicant."),
         ("items", "reason"),
     ),
     "refuse": StaffAction(
+        "refuse",
         RefuseForm,
         services.dossier_refuse,
         gettext_lazy("The dossier has been refused."),
         ("reason",),
     ),
     "forward": StaffAction(
+        "forward",
         ConfirmForm,
         services.dossier_forward,
         gettext_lazy("The dossier has been forwarded to the department."),
     ),
     "return": StaffAction(
+        "return",
         ReturnForm,
         services.dossier_return,
         gettext_lazy("The result has been returned."),
@@ -198,7 +180,7 @@ def desk_detail(request, pk):
     return render(
         request,
         "dossiers/staff/desk_detail.html",
-        _detail_context(dossier, forms=_desk_forms(dossier)),
+        _detail_context(dossier, forms=_desk_forms(request, dossier)),
     )
 
 
