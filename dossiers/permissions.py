@@ -142,13 +142,6 @@ def in_agency_scope(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
     return bool(user.is_superuser or dossier.agency_id in staff_agency_ids(user))
 
 
-def at_its_stage(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
-    """A supplement is asked by the desk before reception and by the department during
-    processing, each for the agencies in its scope."""
-    roles = DESK_ROLES if dossier.status == S.SUBMITTED else DEPARTMENT_ROLES
-    return has_any_role(user, roles) and in_agency_scope(user, dossier)
-
-
 def handles_current_step(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
     """The current step's handler (see may_complete_step) in the dossier's agency. With every
     step done, the department hears that from the service (code "no_step") rather than a
@@ -232,14 +225,15 @@ ACTIONS: dict[str, Rule] = {
     "refuse": Rule(DESK_ROLES, frozenset({S.SUBMITTED}), to_status=S.REFUSED),
     "forward": Rule(DESK_ROLES, frozenset({S.RECEIVED}), to_status=S.PROCESSING),
     "return": Rule(DESK_ROLES, frozenset({S.RESULT_READY}), to_status=S.RETURNED),
-    # The desk before reception, the department during processing.
-    "request_supplement": Rule(
-        CASEWORK_ROLES,
-        frozenset({S.SUBMITTED, S.PROCESSING}),
-        at_its_stage,
-        to_status=S.NEEDS_SUPPLEMENT,
+    # A supplement: asked by the desk before reception, by the department during processing
+    # (supplement_action_for picks the row by the dossier's status).
+    "request_supplement_at_desk": Rule(
+        DESK_ROLES, frozenset({S.SUBMITTED}), to_status=S.NEEDS_SUPPLEMENT
     ),
     # The department and its leaders.
+    "request_supplement_in_processing": Rule(
+        DEPARTMENT_ROLES, frozenset({S.PROCESSING}), to_status=S.NEEDS_SUPPLEMENT
+    ),
     "assign": Rule(
         (Role.DIVISION_HEAD,),
         frozenset({S.PROCESSING}),
@@ -266,6 +260,13 @@ ACTIONS: dict[str, Rule] = {
     # Reading: the dossier page, its files and issued documents.
     "view": Rule((APPLICANT, *CASEWORK_ROLES), ALL_STATUSES, applicant_or_staff_in_scope),
 }
+
+
+def supplement_action_for(dossier: Dossier) -> str:
+    """The row of a supplement request: the desk's before reception, else the department's."""
+    if dossier.status == S.SUBMITTED:
+        return "request_supplement_at_desk"
+    return "request_supplement_in_processing"
 
 
 def permission_denial(action: str, user: AbstractBaseUser | None, dossier: Dossier):

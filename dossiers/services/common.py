@@ -7,6 +7,7 @@ at once: the second one sees the first one's result). `event_record` writes the 
 each change leaves.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -29,15 +30,21 @@ def dossier_lock(dossier: Dossier) -> Dossier:
 
 
 def dossier_lock_for_action(
-    action: str,
+    action: str | Callable[[Dossier], str],
     *,
     dossier: Dossier,
     actor: AbstractBaseUser | None,
     expected_updated_at: datetime | str | None = None,
 ) -> Dossier:
     """The locked dossier, once `actor` may take `action` on it (ActionForbidden), its status
-    allows it (InvalidTransition / InvalidAction) and the page was not outdated (code "stale")."""
+    allows it (InvalidTransition / InvalidAction) and the page was not outdated (code "stale").
+
+    `action` is a row of dossiers.permissions.ACTIONS, or a function choosing the row from the
+    locked dossier (a supplement is the desk's or the department's by the status).
+    """
     locked = dossier_lock(dossier)
+    if callable(action):
+        action = action(locked)
     permission_require(action, actor, locked)
     status_require(action, locked)
     check_fresh(locked, expected_updated_at)

@@ -21,6 +21,7 @@ from procedures.choices import SupplementPolicy
 from ..choices import DocumentKind, DossierAction, DossierStatus
 from ..deadlines import restart_due, resume_due
 from ..models import Dossier, Pause
+from ..permissions import supplement_action_for
 from ..selectors import work_calendar_for
 from ..workflow import apply_transition
 from .common import dossier_lock_for_action, event_record
@@ -53,7 +54,10 @@ def dossier_request_supplement(
     if not reason.strip():
         raise ValidationError(_("Give the reason for the supplement request."), code="required")
     dossier = dossier_lock_for_action(
-        "request_supplement", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+        supplement_action_for,
+        dossier=dossier,
+        actor=actor,
+        expected_updated_at=expected_updated_at,
     )
     now = timezone.now()
     from_status = apply_transition(dossier, S.NEEDS_SUPPLEMENT)

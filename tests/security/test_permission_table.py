@@ -283,7 +283,7 @@ def test_the_pages_offer_what_the_services_accept(time_machine):
     time_machine.move_to(MONDAY_8AM, tick=False)
     office = build_office()
     dossier = submitted_dossier(office)
-    for action in ("receive", "refuse", "request_supplement"):
+    for action in ("receive", "refuse", "request_supplement_at_desk"):
         assert user_may(action, office.desk, dossier)
         assert not user_may(action, office.specialist, dossier)
         assert not user_may(action, office.other_desk, dossier)

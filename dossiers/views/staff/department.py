@@ -93,7 +93,7 @@ DEPARTMENT_ACTIONS = {
         ("note",),
     ),
     "supplement": StaffAction(
-        "request_supplement",
+        "request_supplement_in_processing",
         SupplementRequestForm,
         services.dossier_request_supplement,
         gettext_lazy("The supplement request has been sent to the applicant."),

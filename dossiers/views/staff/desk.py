@@ -129,7 +129,7 @@ DESK_ACTIONS = {
         gettext_lazy("The dossier has been received; the clock has started."),
     ),
     "supplement": StaffAction(
-        "request_supplement",
+        "request_supplement_at_desk",
         SupplementRequestForm,
         services.dossier_request_supplement,
         gettext_lazy("The supplement request has been sent to the applicant."),
