@@ -152,16 +152,13 @@ def handles_current_step(user: AbstractBaseUser | None, dossier: Dossier) -> boo
     return step is None or may_complete_step(user, step)
 
 
-def applicant_or_handling_staff(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
-    """Files: the applicant adds them to a draft and answers a supplement request; the staff
-    handling the dossier digitise papers handed in at the desk or later."""
-    if is_applicant(user, dossier):
-        return dossier.status in APPLICANT_FILE_STATUSES
-    return (
-        dossier.status != S.DRAFT
-        and has_any_role(user, CASEWORK_ROLES)
-        and in_agency_scope(user, dossier)
-    )
+def applicant_or_in_scope(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
+    return is_applicant(user, dossier) or in_agency_scope(user, dossier)
+
+
+def handling_staff(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
+    """Casework staff of the dossier's agency (desk, department, leaders)."""
+    return has_any_role(user, CASEWORK_ROLES) and in_agency_scope(user, dossier)
 
 
 def applicant_or_staff_in_scope(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
@@ -205,8 +202,15 @@ ACTIONS: dict[str, Rule] = {
     "create_draft": Rule((APPLICANT,), frozenset({None}), is_applicant, to_status=S.DRAFT),
     "update_draft": Rule((APPLICANT,), frozenset({S.DRAFT}), is_applicant),
     "submit": Rule((APPLICANT,), frozenset({S.DRAFT}), is_applicant, to_status=S.SUBMITTED),
-    "resubmit": Rule((APPLICANT,), frozenset({S.NEEDS_SUPPLEMENT}), is_applicant),
-    "withdraw": Rule((APPLICANT,), OPEN_STATUSES, is_applicant, to_status=S.WITHDRAWN),
+    # The applicant online; the desk records a supplement handed in at the counter.
+    "resubmit": Rule(
+        (APPLICANT, *DESK_ROLES), frozenset({S.NEEDS_SUPPLEMENT}), applicant_or_in_scope
+    ),
+    # The applicant online; the desk records a withdrawal asked for in person (a walk-in
+    # dossier has no account to ask from).
+    "withdraw": Rule(
+        (APPLICANT, *DESK_ROLES), OPEN_STATUSES, applicant_or_in_scope, to_status=S.WITHDRAWN
+    ),
     "rate": Rule(
         (APPLICANT,),
         frozenset({S.RETURNED}),
@@ -214,10 +218,10 @@ ACTIONS: dict[str, Rule] = {
         refusal=_("Only the applicant may rate this dossier."),
     ),
     "remove_file": Rule((APPLICANT,), APPLICANT_FILE_STATUSES, is_applicant),
-    "attach_file": Rule(
-        (APPLICANT, *CASEWORK_ROLES),
-        frozenset({S.DRAFT, *OPEN_STATUSES, S.RESULT_READY}),
-        applicant_or_handling_staff,
+    "attach_file": Rule((APPLICANT,), APPLICANT_FILE_STATUSES, is_applicant),
+    # Staff digitise papers handed in at the desk or later (file_action_for picks the row).
+    "digitise_file": Rule(
+        CASEWORK_ROLES, frozenset({*OPEN_STATUSES, S.RESULT_READY}), handling_staff
     ),
     # The one-stop desk.
     "register_walk_in": Rule(DESK_ROLES, frozenset({None}), to_status=S.RECEIVED),
@@ -262,11 +266,20 @@ ACTIONS: dict[str, Rule] = {
 }
 
 
-def supplement_action_for(dossier: Dossier) -> str:
-    """The row of a supplement request: the desk's before reception, else the department's."""
+def supplement_action_for(dossier: Dossier, actor: AbstractBaseUser | None) -> str:
+    """The row of a supplement request: the desk's before reception, the department's during
+    processing. In any other status neither applies; the row of the actor's own side is asked,
+    so the status is what refuses."""
     if dossier.status == S.SUBMITTED:
         return "request_supplement_at_desk"
-    return "request_supplement_in_processing"
+    if dossier.status == S.PROCESSING or not has_any_role(actor, DESK_ROLES):
+        return "request_supplement_in_processing"
+    return "request_supplement_at_desk"
+
+
+def file_action_for(dossier: Dossier, actor: AbstractBaseUser | None) -> str:
+    """The row of a file upload: the applicant's own, or the staff's digitising."""
+    return "attach_file" if is_applicant(actor, dossier) else "digitise_file"
 
 
 def permission_denial(action: str, user: AbstractBaseUser | None, dossier: Dossier):

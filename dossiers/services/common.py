@@ -30,7 +30,7 @@ def dossier_lock(dossier: Dossier) -> Dossier:
 
 
 def dossier_lock_for_action(
-    action: str | Callable[[Dossier], str],
+    action: str | Callable[[Dossier, AbstractBaseUser | None], str],
     *,
     dossier: Dossier,
     actor: AbstractBaseUser | None,
@@ -40,11 +40,11 @@ def dossier_lock_for_action(
     allows it (InvalidTransition / InvalidAction) and the page was not outdated (code "stale").
 
     `action` is a row of dossiers.permissions.ACTIONS, or a function choosing the row from the
-    locked dossier (a supplement is the desk's or the department's by the status).
+    locked dossier and the actor (a supplement is the desk's or the department's by the status).
     """
     locked = dossier_lock(dossier)
     if callable(action):
-        action = action(locked)
+        action = action(locked, actor)
     permission_require(action, actor, locked)
     status_require(action, locked)
     check_fresh(locked, expected_updated_at)

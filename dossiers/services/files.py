@@ -19,13 +19,14 @@ from procedures.models import RequiredDocument
 from .. import filetypes
 from ..choices import DossierAction, DossierStatus, FilePurpose
 from ..models import Dossier, DossierFile
+from ..permissions import file_action_for
 from ..workflow import check_action
 from .common import dossier_lock_for_action, event_record
 
 S = DossierStatus
 
 # Who may add or remove a file, and in which statuses: dossiers.permissions ("attach_file",
-# "remove_file").
+# "digitise_file", "remove_file").
 SUPPLEMENT_STATUSES = frozenset({S.NEEDS_SUPPLEMENT})
 
 
@@ -48,7 +49,7 @@ def dossier_attach_file(
     written. A refused upload stores nothing and leaves the dossier as it was.
     """
     dossier = dossier_lock_for_action(
-        "attach_file", dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
+        file_action_for, dossier=dossier, actor=actor, expected_updated_at=expected_updated_at
     )
     if purpose == FilePurpose.SUPPLEMENT:
         check_action(dossier.status, SUPPLEMENT_STATUSES, "attach_supplement")

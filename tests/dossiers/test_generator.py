@@ -15,8 +15,10 @@ from dossiers.generator import generate_dossiers
 from dossiers.models import Dossier, DossierEvent
 from dossiers.selectors import work_calendar_for
 from dossiers.services import dossier_register_walk_in
+from portal.roles import Role
 from procedures.exchange import catalogue_import_json
 from tests.dossiers.factories import applicant_data
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,10 +109,11 @@ def test_codes_are_unique_and_real_dossiers_continue_the_sequence(generated):
     assert all(re.fullmatch(r"000\.00\.16\.H62-\d{6}-\d{4}", code) for code in codes)
     todays = sorted(code for code in codes if "-261126-" in code)
 
+    procedure = Dossier.objects.first().procedure
     dossier = dossier_register_walk_in(
-        procedure=Dossier.objects.first().procedure,
+        procedure=procedure,
         applicant=applicant_data(),
-        actor=None,
+        actor=UserFactory(role=Role.DESK_OFFICER, agency=procedure.agency),
         received_at=NOW,
     )
 

@@ -197,7 +197,12 @@ MATRIX: dict[str, dict[str, str | tuple[str, ...]]] = {
     # Queues are scoped by agency: the other agency's specialist sees their own (empty) ones.
     "dossiers:division_queue": DEPARTMENT,
     "dossiers:assigned": DEPARTMENT,
-    "dossiers:approvals": DEPARTMENT,
+    # What waits for a decision: heads of division and leaders.
+    "dossiers:approvals": {
+        **DEPARTMENT,
+        "specialist": "forbidden",
+        "other_specialist": "forbidden",
+    },
     "dossiers:department_detail": {**DEPARTMENT, OTHER_SPEC: "not_found"},
     "dossiers:control_sheet": {**DEPARTMENT, DESK: "ok", OTHER_SPEC: "not_found"},
     # Figures for leaders and the catalogue administrator (who sees no applicant names).

@@ -202,12 +202,12 @@ CASES = {
     "withdraw": (
         submitted_dossier,
         lambda o, d, actor: services.dossier_withdraw(dossier=d, actor=actor, reason="Không cần"),
-        OWNER,
+        OWNER | DESK,
     ),
     "resubmit": (
         _awaiting_supplement,
         lambda o, d, actor: services.dossier_resubmit(dossier=d, actor=actor),
-        OWNER,
+        OWNER | DESK,
     ),
     "attach_file to a draft": (
         _draft,

@@ -75,8 +75,9 @@ def messages_of(response):
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory()
+def officer(agency):
+    """A desk officer of the procedure's agency."""
+    return UserFactory(role=Role.DESK_OFFICER, agency=agency)
 
 
 @pytest.fixture
@@ -235,11 +236,13 @@ def test_the_pause_policy_resumes_an_hours_limit_in_clock_time(procedure, office
     dossier = dossier_forward(dossier=dossier, actor=officer)
     assert dossier.due_at == at(2026, 11, 20, 10, 0)
     time_machine.move_to(at(2026, 11, 19, 11, 0), tick=False)
+    specialist = UserFactory(role=Role.SPECIALIST, agency=procedure.agency)
     dossier = dossier_request_supplement(
-        dossier=dossier, actor=officer, items=["Tờ khai"], reason="Thiếu chữ ký"
+        dossier=dossier, actor=specialist, items=["Tờ khai"], reason="Thiếu chữ ký"
     )
     time_machine.move_to(at(2026, 11, 20, 9, 0), tick=False)
 
+    # The applicant hands the paper in at the desk.
     dossier = dossier_resubmit(dossier=dossier, actor=officer)
 
     dossier.refresh_from_db()
@@ -299,19 +302,21 @@ def test_a_closed_channel_keeps_its_own_message(agency, field, citizen):
     assert refused.value.messages == ["Thủ tục này không tiếp nhận hồ sơ nộp trực tuyến."]
 
 
-def test_submit_and_receive_refuse_a_dossier_whose_channel_has_no_limit(agency, field, officer):
+def test_submit_and_receive_refuse_a_dossier_whose_channel_has_no_limit(
+    agency, field, officer, citizen
+):
     """Drafts and submitted dossiers that exist under such a procedure (made before the rule, or
     by hand) are refused on submission and on reception: nothing changes."""
     procedure = ProcedureFactory(
         agency=agency, field=field, time_limit_amount=None, time_limit_unit=TimeUnit.NOT_STATED
     )
-    draft = DossierFactory(procedure=procedure)
+    draft = DossierFactory(procedure=procedure, applicant_user=citizen)
     submitted = DossierFactory(
         procedure=procedure, status=DossierStatus.SUBMITTED, code="000.00.16.H62-261119-0001"
     )
 
     with pytest.raises(ValidationError) as on_submit:
-        dossier_submit(dossier=draft, actor=None)
+        dossier_submit(dossier=draft, actor=citizen)
     with pytest.raises(ValidationError) as on_receive:
         dossier_receive(dossier=submitted, actor=officer, received_at=THURSDAY_MORNING)
 

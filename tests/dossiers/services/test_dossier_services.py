@@ -31,6 +31,7 @@ from dossiers.services import (
     dossier_withdraw,
 )
 from dossiers.workflow import InvalidTransition
+from portal.roles import Role
 from procedures.choices import SupplementPolicy
 from procedures.services import procedure_create_version, procedure_publish
 from tests.dossiers.factories import applicant_data
@@ -45,13 +46,14 @@ FRIDAY_AFTER_CUTOFF = datetime(2026, 11, 20, 16, 0, tzinfo=VIETNAM_TZ)
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory()
+def officer(agency):
+    """A desk officer of the procedure's agency."""
+    return UserFactory(role=Role.DESK_OFFICER, agency=agency)
 
 
 @pytest.fixture
 def citizen(db):
-    return UserFactory()
+    return UserFactory(role=Role.CITIZEN)
 
 
 def walk_in(procedure, officer, received_at=FRIDAY_AFTER_CUTOFF, **applicant):
@@ -256,7 +258,7 @@ def test_concurrent_walk_ins_get_distinct_consecutive_codes():
         for start, end in ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))):
             WorkingSession.objects.create(agency=agency, weekday=weekday, start=start, end=end)
     procedure = ProcedureFactory(agency=agency)
-    officer = UserFactory()
+    officer = UserFactory(role=Role.DESK_OFFICER, agency=agency)
     count = 50
     codes: list[str] = []
     errors: list[BaseException] = []
@@ -418,9 +420,13 @@ def test_received_dossier_cannot_be_refused(procedure, officer):
 
 @pytest.mark.parametrize("reach", ["submitted", "received"])
 def test_withdraw_from_an_open_status(procedure, citizen, officer, reach):
-    dossier = submitted(procedure, citizen) if reach == "submitted" else walk_in(procedure, officer)
+    # Online, the applicant withdraws; a walk-in's applicant asks at the desk.
+    if reach == "submitted":
+        dossier, actor = submitted(procedure, citizen), citizen
+    else:
+        dossier, actor = walk_in(procedure, officer), officer
 
-    withdrawn = dossier_withdraw(dossier=dossier, actor=citizen, reason="Không còn nhu cầu")
+    withdrawn = dossier_withdraw(dossier=dossier, actor=actor, reason="Không còn nhu cầu")
 
     withdrawn.refresh_from_db()
     assert withdrawn.status == DossierStatus.WITHDRAWN
@@ -428,17 +434,17 @@ def test_withdraw_from_an_open_status(procedure, citizen, officer, reach):
     assert events_of(withdrawn)[-1] == (DossierAction.WITHDRAWN, reach, DossierStatus.WITHDRAWN)
 
 
-def test_withdrawing_twice_raises_and_writes_no_event(procedure, officer, citizen):
+def test_withdrawing_twice_raises_and_writes_no_event(procedure, officer):
     """The guard is re-checked on the locked row, so a stale copy cannot withdraw again."""
     dossier = walk_in(procedure, officer)
-    dossier_withdraw(dossier=dossier, actor=citizen, reason="Không còn nhu cầu")
+    dossier_withdraw(dossier=dossier, actor=officer, reason="Không còn nhu cầu")
     events_before = events_of(dossier)
     withdrawn_at = Dossier.objects.get(pk=dossier.pk).withdrawn_at
 
     # `dossier` is the stale in-memory copy that still says "received".
     assert dossier.status == DossierStatus.RECEIVED
     with pytest.raises(InvalidTransition):
-        dossier_withdraw(dossier=dossier, actor=citizen, reason="Bấm hai lần")
+        dossier_withdraw(dossier=dossier, actor=officer, reason="Bấm hai lần")
 
     assert events_of(dossier) == events_before
     assert Dossier.objects.get(pk=dossier.pk).withdrawn_at == withdrawn_at

@@ -7,12 +7,15 @@ from django.core.exceptions import ValidationError
 
 from dossiers import filetypes
 from dossiers.choices import DossierAction, DossierStatus, FilePurpose
-from dossiers.models import DossierEvent, DossierFile
+from dossiers.models import Dossier, DossierEvent, DossierFile
+from dossiers.permissions import ActionForbidden
 from dossiers.services import (
     dossier_attach_file,
     dossier_create_draft,
+    dossier_receive,
     dossier_register_walk_in,
     dossier_remove_file,
+    dossier_submit,
 )
 from dossiers.workflow import InvalidTransition
 from tests.dossiers.factories import (
@@ -211,17 +214,31 @@ def test_a_file_of_another_dossier_cannot_be_removed(lifecycle_office, draft):
 
 
 def test_files_cannot_be_removed_once_received(lifecycle_office):
-    dossier = dossier_register_walk_in(
+    """The applicant's own file stays once the desk has received the dossier; staff never remove
+    one."""
+    draft = dossier_create_draft(
         procedure=lifecycle_office.procedure,
         applicant=applicant_data(),
-        actor=lifecycle_office.desk,
+        user=lifecycle_office.citizen,
     )
-    scanned = attach(lifecycle_office, dossier, "scan.pdf", PDF_BYTES, actor=lifecycle_office.desk)
+    own = attach(lifecycle_office, draft, "to-khai.pdf", PDF_BYTES, actor=lifecycle_office.citizen)
+    dossier = dossier_submit(dossier=draft, actor=lifecycle_office.citizen)
+    dossier = dossier_receive(dossier=dossier, actor=lifecycle_office.desk)
+    scanned = attach(
+        lifecycle_office,
+        dossier,
+        "scan.pdf",
+        PDF_BYTES,
+        actor=lifecycle_office.desk,
+        required_document=None,
+    )
 
     with pytest.raises(InvalidTransition):
+        dossier_remove_file(dossier=dossier, file_id=own.pk, actor=lifecycle_office.citizen)
+    with pytest.raises(ActionForbidden):
         dossier_remove_file(dossier=dossier, file_id=scanned.pk, actor=lifecycle_office.desk)
-    assert DossierFile.objects.filter(pk=scanned.pk).exists()
-    assert dossier.status == DossierStatus.RECEIVED
+    assert set(dossier.files.values_list("pk", flat=True)) == {own.pk, scanned.pk}
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.RECEIVED
 
 
 def test_sniff_leaves_the_stream_at_its_start():
