@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..documents import document_filename
 from ..models import AccessKind, Dossier
-from ..permissions import has_any_role
+from ..permissions import has_any_role, may_open_page
 from ..selectors import dossier_get_for_staff, dossier_get_for_user
 from ..selectors.documents import issued_document_get
 from ..services.documents import issued_document_pdf, issued_document_regenerate
@@ -87,4 +87,8 @@ def document_regenerate(request, pk, document_id):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
-    return redirect("dossiers:desk_detail", pk=dossier.pk)
+    # Back to the dossier page of the user's own side (the department's is closed to the desk
+    # and the other way round).
+    if may_open_page(request.user, "desk"):
+        return redirect("dossiers:desk_detail", pk=dossier.pk)
+    return redirect("dossiers:department_detail", pk=dossier.pk)

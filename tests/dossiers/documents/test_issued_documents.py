@@ -171,6 +171,24 @@ def test_the_serving_desk_sees_and_regenerates_the_document(client, office, rece
     assert receipt.file.sha256[:16] in response.content.decode()
 
 
+def test_the_department_is_sent_back_to_its_own_dossier_page(client, office, received, receipt):
+    """Without a `next`, a specialist lands on the department's page, not the desk's (which
+    would answer 403)."""
+    client.force_login(office.specialist)
+    response = client.post(
+        reverse(
+            "dossiers:document_regenerate",
+            kwargs={"pk": received.pk, "document_id": receipt.pk},
+        ),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(
+        "dossiers:department_detail", kwargs={"pk": received.pk}
+    )
+
+
 def test_citizens_cannot_regenerate(client, office, received, receipt):
     client.force_login(office.citizen)
     url = reverse(
