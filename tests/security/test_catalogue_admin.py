@@ -51,7 +51,7 @@ def urls_of(dossier) -> list[str]:
 
 @pytest.mark.parametrize("where", ["department", "centre"])
 def test_a_catalogue_administrator_is_refused_files_and_documents(client, received, where):
-    """Issue 12: 403 on the files and issued documents (their role reads no dossier), and the
+    """403 on the files and issued documents (their role reads no dossier), and the
     applicant's own page stays a 404 as for anyone who did not apply."""
     office, dossier = received
     agency = office.department if where == "department" else office.centre

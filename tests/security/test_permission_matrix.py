@@ -1,4 +1,4 @@
-"""The permission matrix (issue 12, point 7): every URL pattern of the root resolver × every kind
+"""The permission matrix: every URL pattern of the root resolver × every kind
 of person, with the outcome each one should get written down in MATRIX.
 
 A URL without a row fails `test_every_url_has_a_row` (so a new screen must say who opens it), and
