@@ -157,8 +157,13 @@ def applicant_or_in_scope(user: AbstractBaseUser | None, dossier: Dossier) -> bo
 
 
 def handling_staff(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
-    """Casework staff of the dossier's agency (desk, department, leaders)."""
-    return has_any_role(user, CASEWORK_ROLES) and in_agency_scope(user, dossier)
+    """Casework staff of the dossier's agency (desk, department, leaders), once it is sent: a
+    draft is its applicant's alone."""
+    return (
+        dossier.status != S.DRAFT
+        and has_any_role(user, CASEWORK_ROLES)
+        and in_agency_scope(user, dossier)
+    )
 
 
 def applicant_or_staff_in_scope(user: AbstractBaseUser | None, dossier: Dossier) -> bool:
