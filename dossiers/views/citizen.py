@@ -36,6 +36,7 @@ from ..forms.citizen import (
     WithdrawForm,
 )
 from ..models import AccessKind
+from ..permissions import user_may
 from ..selectors import (
     dossier_get_for_user,
     dossier_list_for_user,
@@ -55,7 +56,7 @@ from ..services import (
 )
 from ..services.dossiers import UNCHANGED, require_channel_open, required_documents_for
 from ..services.personal_data import access_record_create, access_records_for_applicant
-from ..workflow import InvalidTransition, is_allowed
+from ..workflow import InvalidTransition
 from .errors import error_text
 from .issued_documents import dossier_get_for_reader
 
@@ -357,11 +358,13 @@ def my_detail(request, pk):
         "events": dossier_timeline(dossier=dossier),
         "files": list(submitted_files_of(dossier=dossier)),
         "issued_documents": list(issued_documents_of(dossier=dossier)),
-        "can_withdraw": is_allowed(dossier.status, DossierStatus.WITHDRAWN),
+        # What the permission table offers the applicant on the dossier as it stands.
+        "can_withdraw": user_may("withdraw", request.user, dossier),
+        "can_edit_draft": user_may("update_draft", request.user, dossier),
     }
-    if dossier.status == DossierStatus.NEEDS_SUPPLEMENT:
+    if user_may("resubmit", request.user, dossier):
         context["supplement_form"] = SupplementForm(documents=_documents(dossier))
-    if dossier.status == DossierStatus.RETURNED:
+    if user_may("rate", request.user, dossier):
         context["rating"] = getattr(dossier, "rating", None)
         if context["rating"] is None:
             context["rating_form"] = RatingForm(levels=SatisfactionLevel.choices)
