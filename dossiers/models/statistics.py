@@ -49,6 +49,9 @@ class FrozenReport(models.Model):
     rule_version = models.CharField(_("deadline rule version"), max_length=20)
     frozen_at = models.DateTimeField(_("frozen at"))
     totals = models.JSONField(_("totals"), default=dict)
+    # True when the dossiers behind each cell were stored too (FrozenReportMember); months frozen
+    # before 2026-12 kept only their figures, and their drill-down lists read today's data.
+    members_stored = models.BooleanField(_("dossiers of each cell stored"), default=False)
 
     class Meta:
         verbose_name = _("frozen month")
@@ -91,6 +94,41 @@ class FrozenReportRow(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.agency_name}"
+
+
+class FrozenReportMember(models.Model):
+    """One dossier counted in one cell (agency × column) of a frozen month, stored with its
+    figures: the drill-down of a frozen cell lists these, the dossiers behind the frozen number,
+    whatever happened to them later."""
+
+    report = models.ForeignKey(
+        FrozenReport,
+        verbose_name=_("frozen month"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique constraint below starts with it
+    )
+    report_column = models.CharField(_("column"), max_length=40)
+    agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("dossier of a frozen cell")
+        verbose_name_plural = _("dossiers of frozen cells")
+        constraints = [
+            # Also the index of the drill-down: (month, column, agency) → dossiers.
+            models.UniqueConstraint(
+                fields=["report", "report_column", "agency", "dossier"],
+                name="dossiers_frozenreportmember_unique_cell_dossier",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} {self.report_column}: {self.dossier_id}"
 
 
 class FrozenReportCorrection(models.Model):

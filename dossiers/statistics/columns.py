@@ -3,7 +3,16 @@
 Only received dossiers enter the Biểu 06 columns; a dossier is closed when it completes
 (`completed_at`, result ready) or is withdrawn after reception (`withdrawn_at`). Every count and
 every drill-down list uses the same Q, so a list is exactly the dossiers behind its number.
+
+The stocks are judged at `as_of = min(t1, now)` (`Period.as_of`): in progress means received
+before `t1` and not closed before it, and its split (within / overdue) and "of which awaiting
+supplement" are read at `as_of`, so an open period is judged now, never at its future end.
+Real rows hold no moment after now, so "open at t1" and "open at as_of" are the same dossiers;
+keeping the membership at `t1` keeps the identity (carried over + received new = resolved +
+withdrawn + in progress) exact even on rows written with future moments.
 """
+
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -85,13 +94,16 @@ def _received() -> Q:
     return Q(received_at__isnull=False)
 
 
-def report_column_q(column: str, period: Period) -> Q:
-    """The dossiers counted in `column` for `period`."""
+def report_column_q(column: str, period: Period, *, now: datetime | None = None) -> Q:
+    """The dossiers counted in `column` for `period`, its stocks judged at
+    `period.as_of(now)` (`now` defaults to the current time)."""
     t1 = period.t1
+    as_of = period.as_of(now)
     received_new = _received() & _between("received_at", period)
     resolved = _received() & _between("completed_at", period)
     in_progress = _open_at(t1)
-    overdue = in_progress & Q(due_at__lt=t1) & ~paused_at_q(t1)
+    running_late = Q(due_at__lt=as_of) & ~paused_at_q(as_of)
+    overdue = in_progress & running_late
     definitions = {
         "carried_over": lambda: _open_at(period.t0),
         "received_online": lambda: received_new & Q(channel=DossierChannel.ONLINE),
@@ -105,10 +117,10 @@ def report_column_q(column: str, period: Period) -> Q:
         "resolved_late": lambda: resolved & Q(timeliness=Timeliness.LATE),
         "resolved_total": lambda: resolved,
         "withdrawn": lambda: _received() & _between("withdrawn_at", period),
-        "in_progress_within": lambda: in_progress & ~(Q(due_at__lt=t1) & ~paused_at_q(t1)),
+        "in_progress_within": lambda: in_progress & ~running_late,
         "in_progress_overdue": lambda: overdue,
         "in_progress_total": lambda: in_progress,
-        "awaiting_supplement": lambda: in_progress & paused_at_q(t1),
+        "awaiting_supplement": lambda: in_progress & paused_at_q(as_of),
         "submitted_online": lambda: (
             _between("submitted_at", period) & Q(channel=DossierChannel.ONLINE)
         ),

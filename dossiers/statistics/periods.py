@@ -1,10 +1,13 @@
 """Reporting periods: whole days in Asia/Ho_Chi_Minh, from t0 (00:00 of the first day) to t1
-(00:00 of the day after the last)."""
+(00:00 of the day after the last). Stocks (in progress, overdue, awaiting supplement) are judged
+at `as_of`: the period's end when it has passed, else now."""
 
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 REPORT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -25,6 +28,14 @@ class Period:
     @property
     def t1(self) -> datetime:
         return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=REPORT_TZ)
+
+    def as_of(self, now: datetime | None = None) -> datetime:
+        """The moment the period's stocks are judged at: min(t1, now) (DESIGN.md "Statistics").
+
+        A period that has not ended yet is judged now, never at its future end: a dossier due
+        next week is within its deadline in this month's report, not overdue."""
+        now = now or timezone.now()
+        return min(self.t1, now)
 
     @classmethod
     def month(cls, year: int, month: int) -> "Period":

@@ -5,10 +5,12 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DossierChannel
 from ..models import Dossier, FrozenReport, FrozenReportCorrection
+from ..models.statistics import FrozenReportMember
 from ..selectors.dossiers import report_agency_ids
 from .columns import COLUMN_LABELS, COLUMNS, report_column_q, report_relevant_q
 from .periods import Period
@@ -66,9 +68,14 @@ class Report:
     grouping: str
     rows: list[ReportRow]
     total: ReportRow
+    # The moment the stocks (in progress, overdue, awaiting supplement) are judged at:
+    # min(t1, now), so an open period is judged now (Period.as_of).
+    as_of: datetime | None = field(default=None)
     # Set when the figures come from a frozen month (month_freeze), not from the live data.
     frozen_at: datetime | None = field(default=None)
     rule_version: str = ""
+    # True when the drill-down lists of a frozen month are the dossiers counted when it froze.
+    members_frozen: bool = False
     # Corrections of closed months found during this period: a note, not added to the figures.
     corrections: list[Correction] = field(default_factory=list)
 
@@ -90,11 +97,15 @@ def report_scope(user) -> QuerySet[Dossier]:
     return dossiers.filter(agency_id__in=report_agency_ids(user))
 
 
-def _aggregate(dossiers: QuerySet[Dossier], period: Period, grouping: str) -> list[dict]:
-    """One query: the count of every column per group."""
+def _aggregate(
+    dossiers: QuerySet[Dossier], period: Period, grouping: str, *, now: datetime | None = None
+) -> list[dict]:
+    """One query: the count of every column per group, the stocks judged at
+    `period.as_of(now)`."""
     key = _GROUP_FIELDS[grouping]
+    now = now or timezone.now()
     annotations = {
-        column: Count("pk", filter=report_column_q(column, period)) for column in COLUMNS
+        column: Count("pk", filter=report_column_q(column, period, now=now)) for column in COLUMNS
     }
     return list(
         dossiers.filter(report_relevant_q(period))
@@ -187,8 +198,10 @@ def _frozen_report(user, period: Period) -> Report | None:
         grouping="agency",
         rows=rows,
         total=_total(rows),
+        as_of=period.t1,
         frozen_at=frozen.frozen_at,
         rule_version=frozen.rule_version,
+        members_frozen=frozen.members_stored,
     )
 
 
@@ -215,23 +228,32 @@ def report_corrections(*, user, period: Period) -> list[Correction]:
     ]
 
 
-def report_build(*, user, period: Period, grouping: str = "agency") -> Report:
-    """The Biểu 06 table for `period`, one row per group, plus the totals row.
+def report_build(
+    *, user, period: Period, grouping: str = "agency", now: datetime | None = None
+) -> Report:
+    """The Biểu 06 table for `period`, one row per group, plus the totals row; the stocks are
+    judged at `period.as_of(now)` (`now` defaults to the current time).
 
     A closed month stored by `month_freeze` is reported from its frozen rows when grouped by
     agency, so its numbers never change; every other report is one aggregate query over the
     dossiers `user` may see (plus one query for the group labels).
     """
     _check_grouping(grouping)
+    now = now or timezone.now()
     corrections = report_corrections(user=user, period=period)
     if grouping == "agency":
         frozen = _frozen_report(user, period)
         if frozen is not None:
             frozen.corrections = corrections
             return frozen
-    rows = _rows_from(_aggregate(report_scope(user), period, grouping), grouping)
+    rows = _rows_from(_aggregate(report_scope(user), period, grouping, now=now), grouping)
     return Report(
-        period=period, grouping=grouping, rows=rows, total=_total(rows), corrections=corrections
+        period=period,
+        grouping=grouping,
+        rows=rows,
+        total=_total(rows),
+        as_of=period.as_of(now),
+        corrections=corrections,
     )
 
 
@@ -254,21 +276,58 @@ def _coerce_key(grouping: str, key):
     return key
 
 
+def frozen_cells(period: Period, *, grouping: str | None, report_grouping: str = "agency"):
+    """The frozen month whose stored dossiers a drill-down of `period` lists, or None.
+
+    Only the cells of a frozen month's agency report are frozen: a group of the agency
+    grouping, or the total of the agency report (`grouping` None, `report_grouping` "agency").
+    A month frozen before its dossiers were stored (`members_stored` False) lists live data."""
+    month = period.as_month
+    if month is None:
+        return None
+    if (grouping or report_grouping) != "agency":
+        return None
+    return FrozenReport.objects.filter(year=month[0], month=month[1], members_stored=True).first()
+
+
 def report_drilldown(
-    *, user, period: Period, column: str, grouping: str | None = None, key=None
+    *,
+    user,
+    period: Period,
+    column: str,
+    grouping: str | None = None,
+    key=None,
+    now: datetime | None = None,
+    report_grouping: str = "agency",
 ) -> QuerySet[Dossier]:
-    """The dossiers behind one cell: the same Q as its count, so the list's length is the number
-    (of the live figures; a frozen month's number may differ after a correction)."""
-    dossiers = report_scope(user).filter(report_column_q(column, period))
+    """The dossiers behind one cell: the same Q as its count (stocks judged at
+    `period.as_of(now)`), so the list's length is the number.
+
+    A cell of a frozen month's agency report (`frozen_cells`) lists the dossiers stored when the
+    month froze, so it stays the list behind the frozen number after later corrections.
+    `report_grouping` names the report a total row belongs to (a total has no `grouping`)."""
+    if column not in COLUMNS:
+        raise ValueError(f"Unknown report column {column!r}.")
     if grouping is not None:
         _check_grouping(grouping)
         try:
             key = _coerce_key(grouping, key)
         except (TypeError, ValueError):
-            return dossiers.none()
-        field_name = _GROUP_FIELDS[grouping]
-        if key is None:
-            dossiers = dossiers.filter(**{f"{field_name}__isnull": True})
-        else:
-            dossiers = dossiers.filter(**{field_name: key})
+            return report_scope(user).none()
+    frozen = frozen_cells(period, grouping=grouping, report_grouping=report_grouping)
+    if frozen is not None:
+        members = FrozenReportMember.objects.filter(report=frozen, report_column=column)
+        if user is not None and user.is_authenticated and not user.is_superuser:
+            members = members.filter(agency_id__in=report_agency_ids(user))
+        if grouping is not None:
+            members = members.filter(agency_id=key) if key is not None else members.none()
+        dossiers = report_scope(user).filter(pk__in=members.values("dossier_id"))
+    else:
+        dossiers = report_scope(user).filter(report_column_q(column, period, now=now))
+        if grouping is not None:
+            field_name = _GROUP_FIELDS[grouping]
+            if key is None:
+                dossiers = dossiers.filter(**{f"{field_name}__isnull": True})
+            else:
+                dossiers = dossiers.filter(**{field_name: key})
     return dossiers.select_related("procedure", "agency").order_by("received_at", "pk")

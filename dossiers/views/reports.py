@@ -26,6 +26,7 @@ from ..statistics import (
     COLUMNS,
     GROUPINGS,
     Period,
+    frozen_cells,
     indicators_build,
     report_build,
     report_drilldown,
@@ -142,6 +143,8 @@ def report_dossiers(request):
         messages.error(request, error)
     column = request.GET.get("column", "")
     grouping = request.GET.get("grouping") or None
+    # The grouping of the report the number came from: a total row's link carries it too.
+    report_grouping = grouping if grouping in GROUPINGS else "agency"
     key = None
     error = None
     if column not in COLUMNS:
@@ -156,14 +159,21 @@ def report_dossiers(request):
             key = request.GET["key"]
     else:
         grouping = None  # the total row
+    frozen = None
     if error:
         messages.error(request, error)
         page = None
     else:
         queryset = report_drilldown(
-            user=request.user, period=params.period, column=column, grouping=grouping, key=key
+            user=request.user,
+            period=params.period,
+            column=column,
+            grouping=grouping,
+            key=key,
+            report_grouping=report_grouping,
         ).select_related("procedure")
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        frozen = frozen_cells(params.period, grouping=grouping, report_grouping=report_grouping)
     query = {name: value for name, value in request.GET.items() if name != "page"}
     back = params.query()
     return render(
@@ -172,6 +182,8 @@ def report_dossiers(request):
         {
             "page": page,
             "params": params,
+            # Set when the list is the dossiers stored with a frozen month's number.
+            "frozen": frozen,
             "column_label": COLUMN_LABELS.get(column, column),
             "grouping_label": GROUPING_LABELS.get(grouping, "") if grouping else "",
             "key": request.GET.get("key"),

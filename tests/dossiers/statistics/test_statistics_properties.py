@@ -1,6 +1,7 @@
 """Properties of the leaders' statistics on random dossier sets (hypothesis): the Biểu 06
 identity holds in every row, every cell equals a brute-force count in plain Python (written
-independently of report_column_q), and every drill-down list has the length of its number."""
+independently of report_column_q), and every drill-down list has the length of its number. The
+moment the report is built at (`now`) is drawn too: the stocks are judged at min(t1, now)."""
 
 from datetime import date, timedelta
 
@@ -99,9 +100,11 @@ periods = st.one_of(
 # ---- brute force: plain Python over the specs ---------------------------------------------------
 
 
-def brute_counts(specs, period) -> list[dict[str, int]]:
-    """One dict of column → 0/1 per spec, from the DESIGN.md wording."""
+def brute_counts(specs, period, now) -> list[dict[str, int]]:
+    """One dict of column → 0/1 per spec, from the DESIGN.md wording: in progress means open at
+    t1, and its split and "awaiting supplement" are read at as_of = min(t1, now)."""
     t0, t1 = period.t0, period.t1
+    as_of = min(t1, now)
 
     def within(value):
         return value is not None and t0 <= value < t1
@@ -125,9 +128,10 @@ def brute_counts(specs, period) -> list[dict[str, int]]:
         resolved = received and within(s.get("completed_at"))
         in_progress = open_at(s, t1)
         paused = any(
-            started < t1 and (ended is None or ended > t1) for started, ended in s.get("pauses", ())
+            started < as_of and (ended is None or ended > as_of)
+            for started, ended in s.get("pauses", ())
         )
-        overdue = in_progress and s["due_at"] < t1 and not paused
+        overdue = in_progress and s["due_at"] < as_of and not paused
         rating = s.get("rating")
         rated = rating is not None and within(rating[1])
         row = {
@@ -199,11 +203,13 @@ class ReportProperties(TestCase):
         specs=st.lists(dossier_spec(), max_size=25),
         period=periods,
         grouping=st.sampled_from(GROUPINGS),
+        now=moment,
     )
-    def test_cells_equal_brute_force_and_identity_holds(self, specs, period, grouping):
+    def test_cells_equal_brute_force_and_identity_holds(self, specs, period, grouping, now):
         self.create(specs)
-        report = report_build(user=self.user, period=period, grouping=grouping)
-        per_spec = brute_counts(specs, period)
+        report = report_build(user=self.user, period=period, grouping=grouping, now=now)
+        assert report.as_of == min(period.t1, now)
+        per_spec = brute_counts(specs, period, now)
 
         expected: dict = {}
         for spec, counts in zip(specs, per_spec, strict=True):
@@ -227,18 +233,23 @@ class ReportProperties(TestCase):
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(specs=st.lists(dossier_spec(), max_size=15), period=periods)
-    def test_drilldown_lists_match_every_cell(self, specs, period):
+    @given(specs=st.lists(dossier_spec(), max_size=15), period=periods, now=moment)
+    def test_drilldown_lists_match_every_cell(self, specs, period, now):
         self.create(specs)
         for grouping in GROUPINGS:
-            report = report_build(user=self.user, period=period, grouping=grouping)
+            report = report_build(user=self.user, period=period, grouping=grouping, now=now)
             for column in COLUMNS:
                 assert (
-                    report_drilldown(user=self.user, period=period, column=column).count()
+                    report_drilldown(user=self.user, period=period, column=column, now=now).count()
                     == report.total.counts[column]
                 )
                 for row in report.rows:
                     listed = report_drilldown(
-                        user=self.user, period=period, column=column, grouping=grouping, key=row.key
+                        user=self.user,
+                        period=period,
+                        column=column,
+                        grouping=grouping,
+                        key=row.key,
+                        now=now,
                     )
                     assert listed.count() == row.counts[column], (grouping, column, row.key)
