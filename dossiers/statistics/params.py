@@ -112,7 +112,9 @@ class ReportParams:
     period: Period
     grouping: str
     kind: str
-    form: ReportQuery  # bound to the parameters read (or to the default's), for the page
+    # Bound to the period and grouping shown (`form_data`), never to the raw query: the page's
+    # controls show the period on screen, and changing one of them keeps the others.
+    form: ReportQuery
     errors: list[str] = field(default_factory=list)
 
     def query(self) -> dict[str, str]:
@@ -128,6 +130,28 @@ class ReportParams:
             elif self.kind == "quarter":
                 params["quarter"] = str((self.period.first_day.month - 1) // 3 + 1)
         return params
+
+
+def form_data(*, period: Period, kind: str, grouping: str) -> dict[str, str]:
+    """Every control of the form filled from the period shown: its kind, and the year, month,
+    quarter and dates that describe it, so switching the kind shows the same period again
+    (a month's quarter, its year, its first and last days) and submitting keeps it."""
+    first = period.first_day
+    return {
+        "period": kind,
+        "year": str(first.year),
+        "month": str(first.month),
+        "quarter": str((first.month - 1) // 3 + 1),
+        "from": first.strftime(DATE_FORMAT),
+        "to": period.last_day.strftime(DATE_FORMAT),
+        "grouping": grouping,
+    }
+
+
+def _bound(form_class: type[ReportQuery], **shown) -> ReportQuery:
+    form = form_class(form_data(**shown))
+    form.is_valid()
+    return form
 
 
 def default_period(today: date | None = None) -> Period:
@@ -158,18 +182,10 @@ def report_params(data, *, form_class: type[ReportQuery] = ReportQuery) -> Repor
             period = Period.year(cleaned["year"])
         else:
             period = Period(first_day=cleaned["from"], last_day=cleaned["to"])
-        return ReportParams(period=period, grouping=grouping, kind=kind, form=form, errors=errors)
+        shown = {"period": period, "kind": kind, "grouping": grouping}
+        return ReportParams(**shown, form=_bound(form_class, **shown), errors=errors)
     errors.append(str(_("The period is not valid; showing the current month instead.")))
     for messages in form.errors.values():
         errors.extend(str(message) for message in messages)
-    period = default_period()
-    bound = form_class(
-        {
-            "period": "month",
-            "year": period.first_day.year,
-            "month": period.first_day.month,
-            "grouping": grouping,
-        }
-    )
-    bound.is_valid()
-    return ReportParams(period=period, grouping=grouping, kind="month", form=bound, errors=errors)
+    shown = {"period": default_period(), "kind": "month", "grouping": grouping}
+    return ReportParams(**shown, form=_bound(form_class, **shown), errors=errors)

@@ -120,3 +120,22 @@ def test_a_year_grouped_by_procedure_renders_too(live_server, chromium, leader):
         assert errors == []
     finally:
         context.close()
+
+
+def test_changing_only_the_grouping_keeps_the_period_shown(live_server, chromium, leader):
+    context, page, errors = _logged_in_page(chromium, live_server, leader)
+    try:
+        today = timezone.localdate()
+        page.goto(f"{live_server.url}/reports/")
+        assert page.locator("#report-year").input_value() == str(today.year)
+        assert page.locator("#report-month").input_value() == str(today.month)
+        page.select_option("#report-grouping", "field")
+        with page.expect_navigation():
+            page.locator("#report-form button[type=submit]").click()
+        assert f"month={today.month}" in page.url and f"year={today.year}" in page.url
+        assert page.locator("#report-month").input_value() == str(today.month)
+        assert page.locator("#report-grouping").input_value() == "field"
+        assert f"{today:%m/%Y}" in page.locator(".official-header").inner_text()
+        assert errors == []
+    finally:
+        context.close()
