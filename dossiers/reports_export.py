@@ -1,91 +1,16 @@
-"""The leaders' report as a table: the Biểu số 06/VPCP/KSTT layout shared by the page, the XLSX
-export (openpyxl, merged header cells) and the CSV export.
-
-The Biểu 06 headings are Vietnamese by regulation and written literally; the extra columns use
-gettext like every other screen.
+"""The leaders' report as XLSX (openpyxl, merged header cells) and CSV, in the Biểu số 06/VPCP/KSTT
+layout of `dossiers.statistics.layout`, which the page and the PDF read too.
 """
 
 import csv
 import io
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT TTHC"
-FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
-UNIT = "Đơn vị tính: Số hồ sơ TTHC"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # a statistics column, or "on_time_rate" / "satisfaction_rate"
-    heading: str
-    is_rate: bool = False
-
-
-@dataclass(frozen=True)
-class ColumnGroup:
-    heading: str  # "" when the column stands alone (its heading spans both header rows)
-    columns: tuple[Column, ...]
-
-
-def table_layout() -> list[ColumnGroup]:
-    """The column groups in display order (built per call so gettext follows the language)."""
-    return [
-        ColumnGroup(
-            "Số hồ sơ nhận giải quyết",
-            (
-                Column("received_total", "Tổng số"),
-                Column("received_online", "Trong kỳ: Trực tuyến"),
-                Column("received_direct_postal", "Trong kỳ: Trực tiếp, dịch vụ bưu chính"),
-                Column("carried_over", "Từ kỳ trước"),
-            ),
-        ),
-        ColumnGroup(
-            "Số hồ sơ đã giải quyết",
-            (
-                Column("resolved_total", "Tổng số"),
-                Column("resolved_early", "Trước hạn"),
-                Column("resolved_on_time", "Đúng hạn"),
-                Column("resolved_late", "Quá hạn"),
-            ),
-        ),
-        ColumnGroup(
-            "Số lượng hồ sơ đang giải quyết",
-            (
-                Column("in_progress_total", "Tổng số"),
-                Column("in_progress_within", "Trong hạn"),
-                Column("in_progress_overdue", "Quá hạn"),
-            ),
-        ),
-        ColumnGroup(
-            _("Other figures"),
-            (
-                Column("awaiting_supplement", _("Awaiting supplement")),
-                Column("withdrawn", _("Withdrawn")),
-                Column("refused", _("Refused at reception")),
-                Column("returned", _("Results returned")),
-                Column("submitted_online", _("Submitted online")),
-                Column("ratings", _("Ratings")),
-                Column("ratings_satisfied", _("Satisfied ratings")),
-            ),
-        ),
-        ColumnGroup(
-            _("Rates"),
-            (
-                Column("on_time_rate", _("On-time rate (%)"), is_rate=True),
-                Column("satisfaction_rate", _("Satisfaction rate (%)"), is_rate=True),
-            ),
-        ),
-    ]
-
-
-def layout_columns() -> list[Column]:
-    return [column for group in table_layout() for column in group.columns]
+from .statistics.layout import TOTAL_LABEL, Column, layout_columns, report_header, table_layout
 
 
 def percent(value) -> Decimal | None:
@@ -100,21 +25,6 @@ def cell_value(row, column: Column):
     return row.counts.get(column.key, 0)
 
 
-def period_text(period) -> str:
-    return "Từ ngày {} đến ngày {}".format(
-        period.first_day.strftime("%d/%m/%Y"), period.last_day.strftime("%d/%m/%Y")
-    )
-
-
-def _label_heading(grouping: str) -> str:
-    return {
-        "agency": "Cơ quan, đơn vị",
-        "field": "Lĩnh vực",
-        "procedure": "Thủ tục hành chính",
-        "channel": "Kênh tiếp nhận",
-    }.get(grouping, "Lĩnh vực, công việc giải quyết theo cấp")
-
-
 def table_rows(report) -> list[list]:
     """STT, label and every layout column for each group, then the total row."""
     columns = layout_columns()
@@ -122,7 +32,7 @@ def table_rows(report) -> list[list]:
         [number, str(row.label), *[cell_value(row, column) for column in columns]]
         for number, row in enumerate(report.rows, start=1)
     ]
-    rows.append(["", "Tổng cộng", *[cell_value(report.total, column) for column in columns]])
+    rows.append(["", TOTAL_LABEL, *[cell_value(report.total, column) for column in columns]])
     return rows
 
 
@@ -139,19 +49,20 @@ def report_xlsx(report) -> bytes:
     sheet = workbook.active
     sheet.title = "Bieu 06"
     groups = table_layout()
+    header = report_header(period=report.period, grouping=report.grouping)
     width = 2 + sum(len(group.columns) for group in groups)
     last = get_column_letter(width)
 
-    sheet["A1"] = FORM_NUMBER
+    sheet["A1"] = header.form_label
     sheet["A1"].font = Font(italic=True)
-    for row_number, text in ((2, TITLE), (3, period_text(report.period)), (4, UNIT)):
+    for row_number, text in ((2, header.title), (3, header.period_text), (4, header.unit)):
         sheet.merge_cells(f"A{row_number}:{last}{row_number}")
         cell = sheet.cell(row=row_number, column=1, value=text)
         cell.alignment = CENTRE
         cell.font = Font(bold=row_number == 2, size=13 if row_number == 2 else 11)
 
     top, sub = HEADER_ROW, HEADER_ROW + 1
-    for column_number, text in ((1, "STT"), (2, _label_heading(report.grouping))):
+    for column_number, text in ((1, header.number_heading), (2, header.label_heading)):
         sheet.merge_cells(
             start_row=top, start_column=column_number, end_row=sub, end_column=column_number
         )
@@ -197,19 +108,20 @@ def report_xlsx(report) -> bytes:
 # ---- CSV -------------------------------------------------------------------------------------
 
 
-def csv_header(grouping: str) -> list[str]:
-    header = ["STT", _label_heading(grouping)]
+def csv_header(header) -> list[str]:
+    """The one header row: STT, the label heading, then "group - column" for each column."""
+    row = [header.number_heading, header.label_heading]
     for group in table_layout():
         for column in group.columns:
-            header.append(f"{group.heading} - {column.heading}")
-    return header
+            row.append(f"{group.heading} - {column.heading}")
+    return row
 
 
 def report_csv(report) -> str:
     """UTF-8 text (the view adds a BOM so spreadsheet programs read the Vietnamese)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(csv_header(report.grouping))
+    writer.writerow(csv_header(report_header(period=report.period, grouping=report.grouping)))
     for values in table_rows(report):
         writer.writerow(["" if value is None else value for value in values])
     return buffer.getvalue()

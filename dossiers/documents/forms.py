@@ -3,16 +3,13 @@
 They change with circulars (TT 01/2018 → TT 03/2025), so templates read them from here.
 """
 
+from ..statistics.layout import FORM_NUMBER, TITLE
+
 CURRENT_BASIS = "TT 03/2025/TT-VPCP"
 
 # The statistics report is set by TT 01/2020/TT-VPCP, which neither form circular replaced
-# (DOMAIN §5): both bases print it alike.
-REPORT_FORMS = {
-    "report": (
-        "06/VPCP/KSTT",
-        "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT TTHC",
-    ),
-}
+# (DOMAIN §5): both bases print it alike, as `dossiers.statistics.layout` words it.
+REPORT_FORMS = {"report": (FORM_NUMBER, TITLE)}
 
 FORMS: dict[str, dict[str, tuple[str, str]]] = {
     "TT 01/2018/TT-VPCP": {

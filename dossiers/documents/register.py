@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..choices import ReturnMethod
 from ..statistics import Period
+from ..statistics.layout import period_text
 from .base import agency_snapshot
 from .forms import CURRENT_BASIS, form_for
 from .render import render_pdf
@@ -62,10 +63,6 @@ class RegisterRow:
 
 def moment_text(value: datetime | None) -> str:
     return timezone.localtime(value).strftime(MOMENT_FORMAT) if value is not None else ""
-
-
-def period_text(period: Period) -> str:
-    return f"Từ ngày {period.first_day:%d/%m/%Y} đến ngày {period.last_day:%d/%m/%Y}"
 
 
 def _row(number: int, dossier) -> RegisterRow:

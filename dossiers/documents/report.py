@@ -2,16 +2,23 @@
 
 Every number comes from `dossiers.statistics.report_build`, which the caller runs for the
 requester (its figures are already scoped to the agencies they may see); nothing is counted here.
-Rows are the report's groups (lĩnh vực or agency), then the totals row. The headings are
-Vietnamese by regulation and written literally, like the XLSX export.
+Rows are the report's groups (lĩnh vực or agency), then the totals row. The title, the lines and
+the headings come from `dossiers.statistics.layout`, like the page's and the exports'.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
 from ..statistics import Report
+from ..statistics.layout import (
+    FORM_GROUPS,
+    GROUP_PARTS_HEADING,
+    GROUP_TOTAL_HEADING,
+    LEGAL_BASIS,
+    form_columns,
+    report_header,
+)
 from .base import agency_snapshot
 from .forms import CURRENT_BASIS, form_for
 from .register import moment_text
@@ -20,55 +27,11 @@ from .render import render_pdf
 TEMPLATE = "dossiers/documents/report.html"
 # The groupings the printed Biểu 06 offers: by lĩnh vực (the form's own rows) or by agency.
 GROUPINGS = ("field", "agency")
-LABEL_HEADINGS = {
-    "field": "Lĩnh vực giải quyết",
-    "agency": "Cơ quan, đơn vị giải quyết",
-}
-LEGAL_BASIS = "Ban hành kèm theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020"
-UNIT = "Đơn vị tính: Số hồ sơ TTHC"
-
-
-@dataclass(frozen=True)
-class ColumnGroup:
-    heading: str
-    total: str  # the statistics column of the group's "Tổng số"
-    parts: tuple[tuple[str, str], ...]  # (statistics column, heading) under "Trong đó"
-
-
-# The three column groups of the form, in order (DOMAIN §5).
-COLUMN_GROUPS = (
-    ColumnGroup(
-        "Số hồ sơ nhận giải quyết",
-        "received_total",
-        (
-            ("received_online", "Trong kỳ: Trực tuyến"),
-            ("received_direct_postal", "Trong kỳ: Trực tiếp, dịch vụ bưu chính"),
-            ("carried_over", "Từ kỳ trước"),
-        ),
-    ),
-    ColumnGroup(
-        "Số hồ sơ đã giải quyết",
-        "resolved_total",
-        (
-            ("resolved_early", "Trước hạn"),
-            ("resolved_on_time", "Đúng hạn"),
-            ("resolved_late", "Quá hạn"),
-        ),
-    ),
-    ColumnGroup(
-        "Số lượng hồ sơ đang giải quyết",
-        "in_progress_total",
-        (
-            ("in_progress_within", "Trong hạn"),
-            ("in_progress_overdue", "Quá hạn"),
-        ),
-    ),
-)
 
 
 def report_columns() -> list[str]:
     """The statistics columns printed, left to right after STT and the group label."""
-    return [key for group in COLUMN_GROUPS for key in (group.total, *(k for k, _h in group.parts))]
+    return [column.key for column in form_columns()]
 
 
 def _values(counts: dict) -> list[int]:
@@ -84,20 +47,25 @@ def report_context(
 ) -> dict:
     """What the Biểu 06 prints for `report` (built by `report_build` for the requester)."""
     number, title = form_for("report", basis)
-    period = report.period
+    header = report_header(period=report.period, grouping=report.grouping)
     total = report.total.counts
     return {
         "form_number": number,
+        "form_label": header.form_label,
         "form_title": title,
         "basis": basis,
         "legal_basis": LEGAL_BASIS,
-        "unit": UNIT,
+        "unit": header.unit,
         "issuer": agency_snapshot(issuer),
-        "period_text": (f"Từ ngày {period.first_day:%d/%m/%Y} đến ngày {period.last_day:%d/%m/%Y}"),
+        "period_text": header.period_text,
         "as_of": moment_text(as_of),
         "frozen_at": moment_text(report.frozen_at),
-        "label_heading": LABEL_HEADINGS.get(report.grouping, "Lĩnh vực, công việc giải quyết"),
-        "groups": COLUMN_GROUPS,
+        "number_heading": header.number_heading,
+        "label_heading": header.label_heading,
+        "total_label": header.total_label,
+        "groups": FORM_GROUPS,
+        "group_total_heading": GROUP_TOTAL_HEADING,
+        "group_parts_heading": GROUP_PARTS_HEADING,
         "column_count": 2 + len(report_columns()),
         "column_indexes": range(1, 3 + len(report_columns())),
         "rows": [

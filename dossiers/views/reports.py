@@ -14,13 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms.reports import GROUPING_LABELS, report_params
 from ..permissions import DEPARTMENT_ROLES, REPORT_ROLES, has_any_role, may_see_drill_down_names
-from ..reports_export import (
-    layout_columns,
-    percent,
-    report_csv,
-    report_xlsx,
-    table_layout,
-)
+from ..reports_export import percent, report_csv, report_xlsx
 from ..statistics import (
     COLUMN_LABELS,
     COLUMNS,
@@ -31,6 +25,7 @@ from ..statistics import (
     report_build,
     report_drilldown,
 )
+from ..statistics.layout import layout_columns, report_header, table_layout
 from .staff.access import staff_required
 
 CHART_MONTHS = 12
@@ -74,6 +69,7 @@ def _table(report, base_query: dict) -> dict:
         return out
 
     return {
+        "header": report_header(period=report.period, grouping=report.grouping),
         "groups": table_layout(),
         "rows": [
             {"label": row.label, "key": row.key, "cells": cells(row, row.key)}

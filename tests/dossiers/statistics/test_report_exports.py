@@ -11,8 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dossiers.generator import generate_dossiers
-from dossiers.reports_export import TITLE, csv_header, layout_columns, table_layout
+from dossiers.reports_export import csv_header
 from dossiers.statistics import Period, report_build
+from dossiers.statistics.layout import TITLE, layout_columns, report_header, table_layout
 from procedures.exchange import catalogue_import_json
 from tests.dossiers.views.test_report_views import NOW, OCTOBER
 from tests.factories import UserFactory
@@ -117,7 +118,7 @@ def test_the_csv_has_a_header_and_the_pages_numbers(client, boss, dossiers):
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == csv_header("procedure")
+    assert rows[0] == csv_header(report_header(period=Period.month(2026, 10), grouping="procedure"))
     assert rows[0][2] == "Số hồ sơ nhận giải quyết - Tổng số"
     report = report_build(user=boss, period=Period.month(2026, 10), grouping="procedure")
     expected = _expected_rows(report)

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from dossiers.forms.reports import report_params
 from dossiers.generator import generate_dossiers
-from dossiers.reports_export import layout_columns
 from dossiers.statistics import Period, report_build
+from dossiers.statistics.layout import layout_columns
 from portal.roles import Role
 from procedures.exchange import catalogue_import_json
 from procedures.models import Procedure
