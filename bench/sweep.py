@@ -59,7 +59,8 @@ OPEN_STATUSES = ("received", "processing")
 def grow_by_copy(cursor, *, total: int, open_share: float) -> tuple[int, int]:
     """Multiply the generated rows in SQL up to `total` dossiers with `open_share` of them open
     (clock running): copies of the generated open rows and of the closed rows, in proportion, each
-    with a new code (`<code>-x<k>`), its own copies of the steps and current step, flags NULL.
+    with a new code (`<code>-x<new id>`, so a second call makes new codes too), its own copies of
+    the steps and current step, flags NULL.
     Dates stay those of the source row. Returns (dossiers added, steps added)."""
     cursor.execute(
         "SELECT count(*), count(*) FILTER (WHERE status IN %s), max(id) FROM dossiers_dossier",
@@ -112,12 +113,12 @@ def grow_by_copy(cursor, *, total: int, open_share: float) -> tuple[int, int]:
     )
     special = {
         "id": "m.new_id",
-        "code": "d.code || '-x' || m.k",
+        "code": "d.code || '-x' || m.new_id",
         "current_step_id": "NULL",
         "due_soon_flagged_at": "NULL",
         "overdue_flagged_at": "NULL",
         "idempotency_key": "''",
-        "search_text": "d.search_text || ' x' || m.k",
+        "search_text": "d.search_text || ' x' || m.new_id",
     }
     select = ", ".join(special.get(c, f"d.{c}") for c in dossier_columns)
     cursor.execute(
@@ -166,6 +167,53 @@ def grow_by_copy(cursor, *, total: int, open_share: float) -> tuple[int, int]:
     return added, steps_added
 
 
+def fill_database(*, count: int, seed: int, copy_open_share: float | None) -> None:
+    """Migrate, load the demo catalogue and the public holidays when the database has no agency,
+    then bring it to `count` dossiers: by copying the rows already there in SQL (grow_by_copy)
+    when `copy_open_share` is given and some exist, otherwise with `generate_dossiers(
+    with_events=False)` over the last two years. VACUUM ANALYZE at the end. Needs django.setup()."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from dossiers.generator import generate_dossiers
+    from dossiers.models import Dossier
+    from procedures.exchange import catalogue_import_json
+    from procedures.models import Agency
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not Agency.objects.exists():
+        catalogue = Path(settings.BASE_DIR) / "procedures" / "fixtures" / "demo_catalogue.json"
+        catalogue_import_json(catalogue.read_bytes())
+        year = timezone.localdate().year
+        call_command("seed_calendar", "--from", str(year - 3), "--to", str(year + 2), verbosity=0)
+
+    existing = Dossier.objects.count()
+    if existing and existing < count and copy_open_share is not None:
+        started = clock.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            added, steps = grow_by_copy(cursor.cursor, total=count, open_share=copy_open_share)
+        elapsed = clock.perf_counter() - started
+        print(f"copied {added:,} dossiers and {steps:,} steps in SQL in {elapsed:.1f} s")
+    elif existing < count:
+        started = clock.perf_counter()
+        today = timezone.localdate()
+        generate_dossiers(
+            count=count - existing,
+            seed=seed + existing,
+            start=today - timedelta(days=730),
+            end=today,
+            with_events=False,
+            batch_size=5000,
+        )
+        elapsed = clock.perf_counter() - started
+        print(f"generated {count - existing:,} dossiers in {elapsed:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE dossiers_dossier")
+        cursor.execute("VACUUM ANALYZE dossiers_dossierstep")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -191,54 +239,19 @@ def main() -> None:
 
     django.setup()
 
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
     from dossiers.choices import DossierStatus
-    from dossiers.generator import generate_dossiers
     from dossiers.models import Dossier, DossierStep
     from dossiers.services.deadline_sweep import (
         CLOCK_RUNNING,
         dossier_flag_deadlines,
         due_soon_threshold,
     )
-    from procedures.exchange import catalogue_import_json
     from procedures.models import Agency
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if not Agency.objects.exists():
-        catalogue = Path(settings.BASE_DIR) / "procedures" / "fixtures" / "demo_catalogue.json"
-        catalogue_import_json(catalogue.read_bytes())
-        year = timezone.localdate().year
-        call_command("seed_calendar", "--from", str(year - 3), "--to", str(year + 2), verbosity=0)
-
-    existing = Dossier.objects.count()
-    if existing and existing < args.count and args.copy_open_share is not None:
-        started = clock.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            added, steps = grow_by_copy(
-                cursor.cursor, total=args.count, open_share=args.copy_open_share
-            )
-        elapsed = clock.perf_counter() - started
-        print(f"copied {added:,} dossiers and {steps:,} steps in SQL in {elapsed:.1f} s")
-    elif existing < args.count:
-        started = clock.perf_counter()
-        today = timezone.localdate()
-        generate_dossiers(
-            count=args.count - existing,
-            seed=args.seed + existing,
-            start=today - timedelta(days=730),
-            end=today,
-            with_events=False,
-            batch_size=5000,
-        )
-        elapsed = clock.perf_counter() - started
-        print(f"generated {args.count - existing:,} dossiers in {elapsed:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE dossiers_dossier")
-        cursor.execute("VACUUM ANALYZE dossiers_dossierstep")
+    fill_database(count=args.count, seed=args.seed, copy_open_share=args.copy_open_share)
 
     total = Dossier.objects.count()
     open_count = Dossier.objects.filter(status__in=CLOCK_RUNNING).count()
