@@ -119,19 +119,23 @@ def _aggregate(
 
 def _report_values(user, period: Period, grouping: str, *, now: datetime) -> list[dict]:
     """The counts per group: from the daily rollups when every day they need is built, else
-    one aggregate over the dossiers (the oracle itself)."""
-    if user is not None and user.is_authenticated:
-        agency_ids = None if user.is_superuser else list(report_agency_ids(user))
-        values = rollup_report_values(
-            agency_ids=agency_ids,
-            period=period,
-            key=_GROUP_FIELDS[grouping],
-            columns=COLUMNS,
-            now=now,
-        )
-        if values is not None:
-            return values
-    return _aggregate(report_scope(user), period, grouping, now=now)
+    one aggregate over the dossiers (the oracle itself). Same scope as `report_scope`."""
+    if user is None or not user.is_authenticated:
+        return []
+    agency_ids = None if user.is_superuser else report_agency_ids(user)
+    values = rollup_report_values(
+        agency_ids=agency_ids,
+        period=period,
+        key=_GROUP_FIELDS[grouping],
+        columns=COLUMNS,
+        now=now,
+    )
+    if values is not None:
+        return values
+    dossiers = Dossier.objects.all()
+    if agency_ids is not None:
+        dossiers = dossiers.filter(agency_id__in=agency_ids)
+    return _aggregate(dossiers, period, grouping, now=now)
 
 
 def group_labels(grouping: str, keys) -> dict:
