@@ -10,11 +10,14 @@ from .notifications import (
     NotificationTemplate,
 )
 from .statistics import (
+    DailyRollup,
     FrozenReport,
     FrozenReportCorrection,
     FrozenReportRow,
     IndicatorCode,
     IndicatorTarget,
+    RollupDay,
+    RollupWatermark,
 )
 from .tasks import TaskFailure
 
@@ -23,6 +26,7 @@ __all__ = [
     "AccessRecord",
     "AppendOnlyError",
     "CalendarDay",
+    "DailyRollup",
     "Dossier",
     "DossierCodeSequence",
     "DossierEvent",
@@ -41,6 +45,8 @@ __all__ = [
     "NotificationTemplate",
     "Pause",
     "Rating",
+    "RollupDay",
+    "RollupWatermark",
     "TaskFailure",
     "WorkingSession",
     "dossier_file_path",

@@ -161,3 +161,107 @@ class FrozenReportCorrection(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.agency_name} ({self.detected_at:%d/%m/%Y})"
+
+
+# The Biểu 06 columns a day's rollup row stores (dossiers.statistics.rollups): the flows of the
+# day, then the stocks at its end. Carried over and received total are derived from them.
+ROLLUP_FLOWS = (
+    "received_online",
+    "received_direct_postal",
+    "received_new",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "resolved_total",
+    "withdrawn",
+    "submitted_online",
+    "refused",
+    "returned",
+    "ratings",
+    "ratings_satisfied",
+)
+ROLLUP_STOCKS = (
+    "in_progress_within",
+    "in_progress_overdue",
+    "in_progress_total",
+    "awaiting_supplement",
+)
+
+
+class DailyRollup(models.Model):
+    """The Biểu 06 counts of one day (Asia/Ho_Chi_Minh) for one agency × procedure version ×
+    channel: the day's flows and the stocks at its end, exactly as `report_column_q` counts them
+    for that one-day period. Only non-zero rows are stored."""
+
+    day = models.DateField(_("day"))
+    agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=10)
+    received_online = models.PositiveIntegerField(default=0)
+    received_direct_postal = models.PositiveIntegerField(default=0)
+    received_new = models.PositiveIntegerField(default=0)
+    resolved_early = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    resolved_late = models.PositiveIntegerField(default=0)
+    resolved_total = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    submitted_online = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    ratings_satisfied = models.PositiveIntegerField(default=0)
+    in_progress_within = models.PositiveIntegerField(default=0)
+    in_progress_overdue = models.PositiveIntegerField(default=0)
+    in_progress_total = models.PositiveIntegerField(default=0)
+    awaiting_supplement = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            # Also the index of the report: a period is a range of days.
+            models.UniqueConstraint(
+                fields=["day", "agency", "procedure", "channel"],
+                name="dossiers_dailyrollup_unique_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} {self.agency_id}/{self.procedure_id}/{self.channel}"
+
+
+class RollupDay(models.Model):
+    """A day whose rollup rows are built: written in the same transaction as the rows, so a day
+    without one is unknown (the report then counts from the dossiers), never read as zero."""
+
+    day = models.DateField(_("day"), unique=True)
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("rolled-up day")
+        verbose_name_plural = _("rolled-up days")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y}"
+
+
+class RollupWatermark(models.Model):
+    """The one row that holds how far the incremental rollup task has read the dossiers."""
+
+    # Dossiers with `updated_at` at or after this moment have not been rolled up yet.
+    dossiers_updated_from = models.DateTimeField(_("dossiers updated from"))
+
+    class Meta:
+        verbose_name = _("rollup watermark")
+        verbose_name_plural = _("rollup watermarks")
+
+    def __str__(self):
+        return f"{self.dossiers_updated_from:%d/%m/%Y %H:%M:%S}"

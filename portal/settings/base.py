@@ -316,6 +316,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.render_pending_documents_task",
         "schedule": 60.0,
     },
+    # Every minute: rebuild the statistics' rollup days touched by the dossiers changed since.
+    "dossiers-refresh-rollups": {
+        "task": "dossiers.tasks.refresh_rollups_task",
+        "schedule": 60.0,
+    },
+    # Every day at 00:30 Asia/Ho_Chi_Minh: rebuild and verify the last two months of rollups
+    # (before the 01:00 freeze, which counts from the dossiers).
+    "dossiers-verify-rollups": {
+        "task": "dossiers.tasks.verify_rollups_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 # Optional: the code of the agency whose name heads every page (a service centre). Without it

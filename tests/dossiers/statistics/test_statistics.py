@@ -344,14 +344,15 @@ def test_identity_and_drilldown_for_every_group(mixed, superuser, grouping):
 
 def test_report_is_one_aggregate_query_plus_labels(mixed, superuser):
     # Plus one small query for the corrections note (frozen-month corrections found in the
-    # period, by their indexed detected_at); never one per row.
+    # period, by their indexed detected_at), and one counting the period's rolled-up days (none
+    # here: the aggregate counts live); never one per row.
     for grouping in ("agency", "field", "procedure"):
         with CaptureQueriesContext(connection) as queries:
             report_build(user=superuser, period=Period.quarter(2026, 1), grouping=grouping)
-        assert len(queries) == 3, [q["sql"] for q in queries]
+        assert len(queries) == 4, [q["sql"] for q in queries]
     with CaptureQueriesContext(connection) as queries:
         report_build(user=superuser, period=MARCH, grouping="channel")
-    assert len(queries) == 2
+    assert len(queries) == 3
 
 
 def test_labels(mixed, superuser):
