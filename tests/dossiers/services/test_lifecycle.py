@@ -91,10 +91,8 @@ def processing_dossier(office, time_machine):
     return dossier_forward(dossier=dossier, actor=office.desk)
 
 
-def online_processing_dossier(office, time_machine):
-    """The citizen's own dossier, sent online and received Monday 30/11 08:00 (due Friday 04/12
-    08:00), forwarded at 09:00: for the tests where the applicant acts too."""
-    time_machine.move_to(at(2026, 11, 30, 7, 30), tick=False)
+def online_submitted_dossier(office):
+    """The citizen's own dossier with its application form, sent online now."""
     draft = dossier_create_draft(
         procedure=office.procedure, applicant=applicant_data(), user=office.citizen
     )
@@ -104,7 +102,14 @@ def online_processing_dossier(office, time_machine):
         upload=upload("to-khai.pdf", PDF_BYTES),
         actor=office.citizen,
     )
-    dossier = dossier_submit(dossier=draft, actor=office.citizen)
+    return dossier_submit(dossier=draft, actor=office.citizen)
+
+
+def online_processing_dossier(office, time_machine):
+    """The citizen's own dossier, sent online and received Monday 30/11 08:00 (due Friday 04/12
+    08:00), forwarded at 09:00: for the tests where the applicant acts too."""
+    time_machine.move_to(at(2026, 11, 30, 7, 30), tick=False)
+    dossier = online_submitted_dossier(office)
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     dossier = dossier_receive(dossier=dossier, actor=office.desk)
     time_machine.move_to(at(2026, 11, 30, 9, 0), tick=False)
@@ -624,16 +629,7 @@ def test_a_withdrawn_or_refused_dossier_accepts_no_action(
     time_machine.move_to(at(2026, 11, 30, 8, 0), tick=False)
     # Online, so that each party of the table (the applicant included) asks as itself and only
     # the status refuses.
-    draft = dossier_create_draft(
-        procedure=office.procedure, applicant=applicant_data(), user=office.citizen
-    )
-    dossier_attach_file(
-        dossier=draft,
-        required_document=office.application_form,
-        upload=upload("to-khai.pdf", PDF_BYTES),
-        actor=office.citizen,
-    )
-    dossier = dossier_submit(dossier=draft, actor=office.citizen)
+    dossier = online_submitted_dossier(office)
     if closing == "withdrawn":
         dossier_receive(dossier=dossier, actor=office.desk)
         dossier_forward(dossier=dossier, actor=office.desk)
